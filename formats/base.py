@@ -1,0 +1,204 @@
+"""The adapter contract: one small class per (format, engine), Arrow table in, Arrow table out.
+
+Every format pays for the same journey (a ``pyarrow.Table`` to a file and back), so
+timings are comparable. The base class supplies *emulated* access patterns (read
+everything, then select); an adapter overrides a method only when its library can do
+better, and lists that method in ``native`` so results say which one was measured.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: Access patterns an adapter may implement natively (skipping data it does not need).
+ACCESS_PATTERNS = ("read_columns", "take", "scan", "iter_batches")
+
+_OPS = {
+    "==": "equal",
+    "!=": "not_equal",
+    "<": "less",
+    "<=": "less_equal",
+    ">": "greater",
+    ">=": "greater_equal",
+}
+
+
+class FormatError(Exception):
+    """Base of every error the formats package raises on purpose."""
+
+
+class UnsupportedType(FormatError):
+    """A column's type cannot be stored by this format (named: column, type, format)."""
+
+    def __init__(self, column: str, type_: pa.DataType, format_name: str, hint: str = "") -> None:
+        self.column, self.type, self.format_name = column, type_, format_name
+        msg = f"column '{column}' of type {type_} cannot be stored in {format_name}"
+        super().__init__(f"{msg}: {hint}" if hint else msg)
+
+
+class UnsupportedCodec(FormatError):
+    """The adapter does not offer the requested compression codec."""
+
+
+class FormatReadError(FormatError):
+    """A file could not be read as the adapter's format (wrong format, corrupt, truncated)."""
+
+    def __init__(self, path: str | os.PathLike, format_name: str, reason: object) -> None:
+        reason_line = str(reason).strip().splitlines()[0] if str(reason).strip() else "unreadable"
+        super().__init__(f"{path} is not a readable {format_name} file: {reason_line}")
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether an adapter can run here, and if not, why and what to install."""
+
+    ok: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A one-column predicate, ``column op value``, that every adapter can translate.
+
+    Kept this small on purpose: each library has its own expression language (Arrow
+    compute, Lance SQL, Vortex expressions), and one comparison is what the scan
+    benchmark needs to control selectivity.
+    """
+
+    column: str
+    op: str
+    value: Any
+
+    def __post_init__(self) -> None:
+        if self.op not in _OPS:
+            raise ValueError(f"unknown filter operator {self.op!r}; use one of {', '.join(_OPS)}")
+
+    def to_arrow(self) -> pc.Expression:
+        """The predicate as a pyarrow compute expression (datasets, Table.filter, Lance)."""
+        return getattr(pc, _OPS[self.op])(pc.field(self.column), pc.scalar(self.value))
+
+    def to_sql(self) -> str:
+        """The predicate as an SQL-ish string, for engines that parse text filters."""
+        value = self.value
+        if isinstance(value, str):
+            literal = "'" + value.replace("'", "''") + "'"
+        elif isinstance(value, np.generic):
+            literal = repr(value.item())
+        else:
+            literal = repr(value)
+        op = "=" if self.op == "==" else self.op
+        return f"{self.column} {op} {literal}"
+
+
+def path_bytes(path: str | os.PathLike) -> int:
+    """Bytes on disk of a file, or of every file under a directory (Lance writes directories)."""
+    p = Path(path)
+    if p.is_dir():
+        return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+    return p.stat().st_size
+
+
+def remove_path(path: str | os.PathLike) -> None:
+    """Delete a benchmark output, file or directory, if it exists."""
+    import shutil
+
+    p = Path(path)
+    if p.is_dir():
+        shutil.rmtree(p)
+    elif p.exists() or p.is_symlink():
+        p.unlink()
+
+
+class FormatAdapter:
+    """One storage format through one library: see DESIGN.md "Adapter contract"."""
+
+    name: ClassVar[str]
+    format: ClassVar[str]
+    engine: ClassVar[str]
+    orientation: ClassVar[Literal["row", "column"]]
+    encoding: ClassVar[Literal["text", "binary"]]
+    codecs: ClassVar[tuple[str, ...]] = ("none",)
+    extension: ClassVar[str]
+    #: Modules that must import for the adapter to run, and the extra that installs them.
+    requires: ClassVar[tuple[str, ...]] = ()
+    extra: ClassVar[str | None] = None
+    #: Access patterns (from ACCESS_PATTERNS) this adapter implements natively.
+    native: ClassVar[frozenset[str]] = frozenset()
+    #: True when the "file" is a directory (Lance); cache eviction walks it.
+    writes_directory: ClassVar[bool] = False
+
+    def available(self) -> Availability:
+        """Whether the libraries this adapter needs import here; if not, the install hint."""
+        missing = [m for m in self.requires if importlib.util.find_spec(m) is None]
+        if not missing:
+            return Availability(True)
+        hint = f"pip install 'fmtbench[{self.extra}]'" if self.extra else "pip install fmtbench"
+        return Availability(False, f"missing module {', '.join(missing)}; {hint}")
+
+    def available_codecs(self) -> tuple[str, ...]:
+        """The codecs usable here (an adapter may drop ones whose library is missing)."""
+        return self.codecs
+
+    def resolve_codec(self, codec: str | None) -> str:
+        """The codec to use: the default when None; UnsupportedCodec when not offered."""
+        offered = self.available_codecs()
+        if codec is None:
+            return offered[0]
+        if codec not in offered:
+            raise UnsupportedCodec(
+                f"{self.name} does not support codec '{codec}'; choose from {', '.join(offered)}"
+            )
+        return codec
+
+    def is_native(self, operation: str) -> bool:
+        """Whether ``operation`` skips data natively or is emulated by read-then-select."""
+        return operation in self.native
+
+    def file_name(self, stem: str, codec: str | None = None) -> str:
+        """The output name for a dataset stem, e.g. ``mixed.zstd.parquet``."""
+        codec = self.resolve_codec(codec)
+        return f"{stem}.{codec}.{self.extension}"
+
+    # -- the operations -------------------------------------------------------------
+    def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
+        """Write ``table`` to ``path`` with ``codec`` (None means the default)."""
+        raise NotImplementedError
+
+    def read(self, path: str | os.PathLike) -> pa.Table:
+        """Read the whole file back into an Arrow table."""
+        raise NotImplementedError
+
+    def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
+        """Read only ``columns`` (emulated: read everything, then select)."""
+        return self.read(path).select(list(columns))
+
+    def take(self, path: str | os.PathLike, indices: Sequence[int] | np.ndarray) -> pa.Table:
+        """Rows at ``indices``, in that order (emulated: read everything, then take)."""
+        return self.read(path).take(pa.array(np.asarray(indices, dtype=np.int64)))
+
+    def scan(self, path: str | os.PathLike, predicate: Filter) -> pa.Table:
+        """Rows matching ``predicate`` (emulated: read everything, then filter)."""
+        return self.read(path).filter(predicate.to_arrow())
+
+    def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
+        """The file as record batches of at most ``batch_size`` rows (emulated: read all)."""
+        yield from self.read(path).to_batches(max_chunksize=batch_size)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+def check_types(table: pa.Table, format_name: str, allowed: Any) -> None:
+    """Raise UnsupportedType for the first column whose type ``allowed(type)`` rejects."""
+    for field in table.schema:
+        if not allowed(field.type):
+            raise UnsupportedType(field.name, field.type, format_name)

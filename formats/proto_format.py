@@ -1,0 +1,1 @@
+"""Placeholder: adapters for this family are being written."""

@@ -1,0 +1,63 @@
+"""The adapter registry, as fsspec's: a private dict filled by ``register``, read-only outside.
+
+Adding a format touches one module: it registers its adapters, and the tests, the suite's
+parametrization, the CLI's choices and the charts all read them from here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from formats.base import FormatAdapter, FormatError
+
+
+class UnknownFormat(FormatError, ValueError):
+    """A format name not in the registry; the message lists the closest known names."""
+
+
+_registry: dict[str, type[FormatAdapter]] = {}
+registry: Mapping[str, type[FormatAdapter]] = MappingProxyType(_registry)
+
+
+def register(cls: type[FormatAdapter]) -> type[FormatAdapter]:
+    """Class decorator adding an adapter under its ``name``; a duplicate name is an error."""
+    if cls.name in _registry and _registry[cls.name] is not cls:
+        raise ValueError(f"format name '{cls.name}' is already registered")
+    _registry[cls.name] = cls
+    return cls
+
+
+def unregister(name: str) -> None:
+    """Remove an adapter (tests register throw-away adapters and clean up after)."""
+    _registry.pop(name, None)
+
+
+def names() -> list[str]:
+    """Every registered adapter name, in registration order."""
+    return list(_registry)
+
+
+def get(name: str) -> FormatAdapter:
+    """A fresh adapter instance by name; unknown names suggest the nearest known one."""
+    try:
+        return _registry[name]()
+    except KeyError:
+        raise UnknownFormat(unknown_message("format", name, names())) from None
+
+
+def unknown_message(kind: str, name: str, known: list[str]) -> str:
+    """``unknown format 'parqet' (did you mean 'parquet-pyarrow'?)`` or the list of names."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    if not close:
+        close = [k for k in known if k.startswith(name) or name in k][:1]
+    if close:
+        return f"unknown {kind} '{name}' (did you mean '{close[0]}'?)"
+    return f"unknown {kind} '{name}'; known: {', '.join(known)}"
+
+
+def adapters(available_only: bool = False) -> list[FormatAdapter]:
+    """Instances of every adapter, optionally only those whose libraries import here."""
+    found = [cls() for cls in _registry.values()]
+    return [a for a in found if a.available().ok] if available_only else found

@@ -1,0 +1,18 @@
+# Sourced by scripts/test and scripts/bench: make .venv and install fmtbench with every extra.
+# Re-installs only when pyproject.toml changed, so repeated runs start at once.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+    echo "creating .venv with $($PY --version)" >&2
+    "$PY" -m venv .venv
+fi
+stamp=".venv/.fmtbench-installed"
+want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "installing fmtbench with all extras into .venv (first run takes a minute)" >&2
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e '.[all,dev]'
+    echo "$want" > "$stamp"
+fi
+export PATH="$PWD/.venv/bin:$PATH"
