@@ -136,6 +136,12 @@ class FormatAdapter:
     #: True when the "file" is a directory (Lance); cache eviction walks it.
     writes_directory: ClassVar[bool] = False
 
+    def __init__(self) -> None:
+        #: What the last take/scan/read_columns actually touched, when the library can tell:
+        #: keys among ``bytes_read``, ``row_groups_read``, ``row_groups_total``. Adapters that
+        #: know fill it; the suite copies it into the results (issue: "bytes_read where known").
+        self.last_io: dict[str, int] = {}
+
     def available(self) -> Availability:
         """Whether the libraries this adapter needs import here; if not, the install hint."""
         missing = [m for m in self.requires if importlib.util.find_spec(m) is None]
