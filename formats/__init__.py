@@ -5,21 +5,21 @@ imported lazily inside the adapters, so a missing one only makes its adapter una
 """
 
 from formats import (  # noqa: F401  (imported for their @register side effect)
-    text_formats,
-    row_binary,
-    avro_format,
-    proto_format,
     arrow_family,
+    avro_format,
     fastparquet_format,
     lance_format,
+    proto_format,
+    row_binary,
+    text_formats,
     vortex_format,
 )
 from formats.base import (
     Availability,
+    Filter,
     FormatAdapter,
     FormatError,
     FormatReadError,
-    Filter,
     UnsupportedCodec,
     UnsupportedType,
 )

@@ -36,9 +36,15 @@ def fidelity_table() -> pa.Table:
         "utf8": pa.array(
             ["héllo wörld", "🦜 emoji", "", None, 'line\nbreak, "quoted"'], pa.string()
         ),
-        "binary": pa.array([b"\x00\xff\x10", b"", b"abc", None, b"\n,\""], pa.binary()),
+        "binary": pa.array([b"\x00\xff\x10", b"", b"abc", None, b'\n,"'], pa.binary()),
         "date32": pa.array(
-            [dt.date(2024, 2, 29), dt.date(1970, 1, 1), dt.date(1, 1, 1), None, dt.date(9999, 12, 31)],
+            [
+                dt.date(2024, 2, 29),
+                dt.date(1970, 1, 1),
+                dt.date(1, 1, 1),
+                None,
+                dt.date(9999, 12, 31),
+            ],
             pa.date32(),
         ),
         "timestamp_ns": pa.array(ts, pa.timestamp("ns")),
@@ -50,7 +56,13 @@ def fidelity_table() -> pa.Table:
         "dictionary": pa.array(["red", "green", "red", None, "blue"]).dictionary_encode(),
         "list": pa.array([[1, 2, 3], [], [None], None, [4]], pa.list_(pa.int64())),
         "struct": pa.array(
-            [{"a": 1, "b": "x"}, {"a": None, "b": ""}, {"a": 3, "b": None}, None, {"a": 5, "b": "y"}],
+            [
+                {"a": 1, "b": "x"},
+                {"a": None, "b": ""},
+                {"a": 3, "b": None},
+                None,
+                {"a": 5, "b": "y"},
+            ],
             pa.struct([("a", pa.int64()), ("b", pa.string())]),
         ),
         "all_null": pa.nulls(5, pa.int64()),

@@ -67,7 +67,9 @@ def test_round_trip_every_codec(name, codec, small_table, tmp_path):
 def test_read_columns_projects_in_order(name, small_table, tmp_path):
     adapter = _adapter(name)
     path = _write(adapter, small_table, tmp_path)
-    assert_same_values(adapter.read_columns(path, ["name", "id"]), small_table.select(["name", "id"]))
+    assert_same_values(
+        adapter.read_columns(path, ["name", "id"]), small_table.select(["name", "id"])
+    )
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -1,0 +1,98 @@
+"""What a run measures: one dataclass shared by the CLI, the Python API and the pytest suite.
+
+The runner serialises it to JSON and hands the file to ``pytest benchmarks/`` with
+``--fb-config``; run alone, the suite builds the same object from its ``--fb-*`` options.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from benchmarks.errors import UsageError
+
+CORE_OPS = ("write", "read", "read_column")
+ACCESS_OPS = ("take", "scan", "stream", "iterate")
+ALL_OPS = CORE_OPS + ACCESS_OPS
+CACHE_MODES = ("warm", "cold")
+
+
+@dataclass
+class RunConfig:
+    """Every knob of a run; defaults are the no-argument ``fmtbench run``."""
+
+    datasets: list[str] = field(default_factory=lambda: ["mixed"])
+    data: list[str] = field(default_factory=list)  # user files (--data)
+    formats: list[str] | None = None  # None: every available adapter
+    codecs: list[str] | None = None  # None: each adapter's default; ["all"]: every codec
+    ops: list[str] = field(default_factory=lambda: list(CORE_OPS))
+    rows: list[int | None] = field(default_factory=lambda: [None])  # None: dataset default
+    rounds: int = 3
+    warmup: int = 1
+    cache: str = "warm"
+    columns: list[str] | None = None  # read_column targets; None: one numeric + one string
+    sample: str | None = None
+    seed: int = 0
+    data_dir: str | None = None
+    workdir: str | None = None
+    k: list[int] = field(default_factory=lambda: [1, 100, 10_000])
+    patterns: list[str] = field(default_factory=lambda: ["uniform", "clustered"])
+    lookups: int = 50  # calls per take case, for p50/p99
+    selectivity: list[float] = field(default_factory=lambda: [0.001, 0.01, 0.1, 1.0])
+    batch_sizes: list[int] = field(default_factory=lambda: [1_000, 10_000, 100_000])
+    only: list[str] | None = None  # case ids to run (resume); None: all
+
+    def validate(self) -> RunConfig:
+        """Raise UsageError for values no run could use; return self for chaining."""
+        _check_names("operation", self.ops, ALL_OPS)
+        if self.cache not in CACHE_MODES:
+            raise UsageError(f"unknown cache mode '{self.cache}'; use warm or cold")
+        if self.rounds < 1:
+            raise UsageError(f"--rounds must be at least 1, got {self.rounds}")
+        for n in self.rows:
+            if n is not None and n < 1:
+                raise UsageError(f"--rows must be positive, got {n}")
+        _check_positive("--k", self.k)
+        _check_positive("--batch-sizes", self.batch_sizes)
+        for s in self.selectivity:
+            if not 0 < s <= 1:
+                raise UsageError(f"--selectivity must be in (0, 1], got {s}")
+        _check_names("pattern", self.patterns, ("uniform", "clustered"))
+        if not self.datasets and not self.data:
+            raise UsageError("no dataset chosen; pass --datasets NAME or --data FILE")
+        return self
+
+    def to_json(self) -> str:
+        """The config as JSON, for the pytest subprocess and the results file."""
+        return json.dumps(asdict(self), indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> RunConfig:
+        """Inverse of ``to_json``; unknown keys are an error, not silently dropped."""
+        raw: dict[str, Any] = json.loads(text)
+        known = {f.name for f in fields(cls)}
+        extra = set(raw) - known
+        if extra:
+            raise UsageError(f"unknown config keys: {', '.join(sorted(extra))}")
+        return cls(**raw)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> RunConfig:
+        """Load a config written by ``to_json``."""
+        return cls.from_json(Path(path).read_text())
+
+
+def _check_names(kind: str, given: list[str], known: tuple[str, ...]) -> None:
+    from formats.registry import unknown_message
+
+    for name in given:
+        if name not in known:
+            raise UsageError(unknown_message(kind, name, list(known)))
+
+
+def _check_positive(flag: str, values: list[int]) -> None:
+    for v in values:
+        if v < 1:
+            raise UsageError(f"{flag} must be positive, got {v}")

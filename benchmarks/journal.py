@@ -1,0 +1,101 @@
+"""The run journal: one JSON line per case event, flushed and fsynced as it happens.
+
+The pytest worker appends; the runner reads it for the progress bar, for timeouts, and
+to assemble the final results. Because every completed case is on disk the moment it
+finishes, a Ctrl-C, SIGTERM or ``kill -9`` loses at most the case in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def append(path: str | os.PathLike, record: dict[str, Any]) -> None:
+    """Append one record durably (flush + fsync before returning)."""
+    line = json.dumps(record, default=str) + "\n"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(line)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read(path: str | os.PathLike) -> list[dict[str, Any]]:
+    """Every complete record; a torn last line (killed mid-write) is ignored."""
+    p = Path(path)
+    if not p.exists():
+        return []
+    records = []
+    for line in p.read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records
+
+
+def one_line(exc: BaseException | str) -> str:
+    """An error as one line: the type and the first line of its message."""
+    text = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    return lines[0][:300] if lines else "unknown error"
+
+
+class JournalPlugin:
+    """pytest plugin writing start/finish records for each benchmark case."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = path
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        append(self.path, {"event": "start", "nodeid": nodeid, "pid": os.getpid()})
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
+        outcome = yield
+        report = outcome.get_result()
+        case = getattr(item, "callspec", None) and item.callspec.params.get("fb_case")
+        if case is None or not _is_final(report):
+            return
+        append(self.path, _record(item, report, case))
+
+
+def _is_final(report: pytest.TestReport) -> bool:
+    """The call phase, or a setup phase that skipped or failed (no call will follow)."""
+    return report.when == "call" or (report.when == "setup" and not report.passed)
+
+
+def _record(item: pytest.Item, report: pytest.TestReport, case: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {"event": "finish", "id": case.id, "nodeid": item.nodeid}
+    fixture = item.funcargs.get("benchmark")
+    stats = getattr(fixture, "stats", None)
+    if report.skipped:
+        record.update(status="skipped", reason=_skip_reason(report))
+    elif report.failed:
+        record.update(status="failed", error=one_line(_failure_text(report)))
+        extra = dict(getattr(fixture, "extra_info", {}) or {})
+        record["entry"] = {"name": item.name, "fullname": item.nodeid, "extra_info": extra}
+    elif stats is not None:
+        record.update(status="passed", entry=stats.as_dict(include_data=False))
+    else:
+        record.update(status="failed", error="the case ran but recorded no timing")
+    return record
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def _failure_text(report: pytest.TestReport) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None:
+        return crash.message
+    return str(report.longrepr)

@@ -1,0 +1,55 @@
+"""Machine and library facts recorded with every run, so results can be compared honestly."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+from typing import Any
+
+import psutil
+
+#: Version of fmtbench's additions to the pytest-benchmark JSON; loaders refuse others.
+SCHEMA_VERSION = 1
+
+LIBRARIES = (
+    "pyarrow",
+    "pandas",
+    "numpy",
+    "fastparquet",
+    "orjson",
+    "fastavro",
+    "msgpack",
+    "protobuf",
+    "pylance",
+    "vortex-data",
+    "pytest-benchmark",
+)
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of the libraries whose speed the results describe."""
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def describe() -> dict[str, Any]:
+    """Cores, memory, OS and library versions, for ``machine_info``."""
+    return {
+        "cores": os.cpu_count(),
+        "memory_bytes": psutil.virtual_memory().total,
+        "os": platform.platform(),
+        "libraries": library_versions(),
+        "fmtbench_schema_version": SCHEMA_VERSION,
+    }
+
+
+def label() -> str:
+    """A short machine description for chart titles: '2 cores, 24 GiB, x86_64'."""
+    gib = psutil.virtual_memory().total / 2**30
+    return f"{os.cpu_count()} cores, {gib:.0f} GiB, {platform.machine()}"

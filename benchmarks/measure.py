@@ -1,0 +1,131 @@
+"""Measurement helpers that sit beside the timer: page-cache eviction, peak memory, sizes.
+
+None of this runs inside a timed round: eviction happens in pytest-benchmark's ``setup``,
+and peak memory is taken on one extra, untimed execution of the operation.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pyarrow as pa
+
+
+def _files_under(path: Path) -> Iterator[Path]:
+    if path.is_dir():
+        yield from (p for p in path.rglob("*") if p.is_file())
+    elif path.exists():
+        yield path
+
+
+def evict_from_page_cache(path: str | os.PathLike) -> int:
+    """Drop just this file (or every file of a directory) from the OS page cache.
+
+    fsync first, because the kernel only drops clean pages; then
+    ``posix_fadvise(POSIX_FADV_DONTNEED)``. No root needed and no global cache drop, so
+    other work on the machine is untouched. Returns how many files were advised.
+    """
+    count = 0
+    for file in _files_under(Path(path)):
+        fd = os.open(file, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            count += 1
+        finally:
+            os.close(fd)
+    return count
+
+
+class _RssSampler(threading.Thread):
+    """Polls this process's resident set size so native (non-Python) allocations count."""
+
+    def __init__(self, interval: float = 0.002) -> None:
+        super().__init__(daemon=True)
+        self._proc = psutil.Process()
+        self._interval = interval
+        self._stop_event = threading.Event()
+        self.baseline = self._proc.memory_info().rss
+        self.peak = self.baseline
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.peak = max(self.peak, self._proc.memory_info().rss)
+            time.sleep(self._interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+        self.peak = max(self.peak, self._proc.memory_info().rss)
+
+
+def measure_peak_memory(fn: Callable[[], Any]) -> int:
+    """Peak bytes ``fn`` needed: the larger of Arrow's pool peak and the process RSS growth.
+
+    Arrow allocations are counted exactly through a proxy memory pool installed as the
+    default for the call; RSS growth (sampled every 2 ms) catches everything else: Python
+    objects and libraries with their own allocators (Lance, Vortex, fastavro). The
+    result of ``fn`` is held until both readings are taken, so it counts.
+    """
+    previous = pa.default_memory_pool()
+    proxy = pa.proxy_memory_pool(previous)
+    sampler = _RssSampler()
+    pa.set_memory_pool(proxy)
+    sampler.start()
+    try:
+        result = fn()
+        _consume(result)
+    finally:
+        sampler.stop()
+        pa.set_memory_pool(previous)
+    del result
+    return max(proxy.max_memory(), sampler.peak - sampler.baseline)
+
+
+def _consume(result: Any) -> None:
+    """Exhaust a generator result (iter_batches) so its memory is really used."""
+    if isinstance(result, Iterator):
+        for _ in result:
+            pass
+
+
+def table_bytes(table: pa.Table | pa.RecordBatch) -> int:
+    """Arrow in-memory size of the data (buffers referenced, not pool capacity)."""
+    return int(table.nbytes)
+
+
+def ceilings(path_dir: str | os.PathLike, size_bytes: int = 256 * 1024 * 1024) -> dict[str, float]:
+    """This machine's reference speeds in MB/s: memory copy and page-cache file read.
+
+    Charts draw them as horizontal lines, so a reader sees how close a format gets to the
+    hardware. Measured once per run, with a buffer large enough to defeat CPU caches.
+    """
+    import numpy as np
+
+    src = np.ones(size_bytes, dtype=np.uint8)
+    dst = np.empty_like(src)
+    start = time.perf_counter()
+    np.copyto(dst, src)
+    copy_s = time.perf_counter() - start
+    probe = Path(path_dir) / "fmtbench-ceiling.bin"
+    try:
+        src.tofile(probe)
+        with open(probe, "rb") as fh:  # warm the page cache, then time a full read
+            while fh.read(1 << 24):
+                pass
+        start = time.perf_counter()
+        with open(probe, "rb", buffering=0) as fh:
+            buf = bytearray(1 << 24)
+            while fh.readinto(buf):
+                pass
+        read_s = time.perf_counter() - start
+    finally:
+        probe.unlink(missing_ok=True)
+    mb = size_bytes / 1e6
+    return {"memory_copy_mb_s": mb / copy_s, "page_cache_read_mb_s": mb / read_s}

@@ -1,0 +1,72 @@
+"""The terminal summary after a run: per operation, median, MB/s, file size, x fastest."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+PARAM_KEYS = ("column", "k", "pattern", "filter", "selectivity", "batch_size", "access")
+
+
+def case_label(row: pd.Series) -> str:
+    """Operation plus its parameters: ``read_column column=id``."""
+    parts = [str(row["operation"])]
+    for key in PARAM_KEYS:
+        if key in row and pd.notna(row[key]):
+            parts.append(f"{key}={row[key]}")
+    return " ".join(parts)
+
+
+def summary_tables(frame: pd.DataFrame) -> list[Table]:
+    """One rich table per (dataset, rows, operation with parameters), fastest first."""
+    ok = frame[frame["error"].isna()].copy() if "error" in frame else frame.copy()
+    if ok.empty:
+        return []
+    ok["label"] = ok.apply(case_label, axis=1)
+    tables = []
+    for (dataset, rows, label), group in ok.groupby(["dataset", "rows", "label"], sort=False):
+        tables.append(_table(f"{label} · {dataset} · {rows:,} rows", group.sort_values("median")))
+    return tables
+
+
+def _table(title: str, group: pd.DataFrame) -> Table:
+    table = Table(title=title, title_justify="left")
+    for name in ("format", "codec", "median", "MB/s", "file MB", "x fastest"):
+        table.add_column(name, justify="left" if name in ("format", "codec") else "right")
+    fastest = group["median"].min()
+    for _, row in group.iterrows():
+        table.add_row(
+            str(row["adapter"]),
+            str(row["codec"]),
+            format_seconds(row["median"]),
+            f"{row['mb_s']:,.0f}" if pd.notna(row.get("mb_s")) else "-",
+            f"{row['file_bytes'] / 1e6:,.1f}" if pd.notna(row.get("file_bytes")) else "-",
+            f"{row['median'] / fastest:,.1f}x",
+        )
+    return table
+
+
+def format_seconds(seconds: float) -> str:
+    """Human time with a unit that keeps 3 significant digits: 512 us, 12.3 ms, 1.20 s."""
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} us"
+    if seconds < 1:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds:.3g} s"
+
+
+def print_summary(
+    frame: pd.DataFrame, failed: list[dict], skipped: list[dict], console: Console
+) -> None:
+    """Print the tables, then failures and skipped cases with their one-line reasons."""
+    for table in summary_tables(frame):
+        console.print(table)
+    if skipped:
+        console.print(f"[yellow]{len(skipped)} skipped[/yellow]:")
+        for item in skipped[:20]:
+            console.print(f"  {item['id']}: {item['reason']}")
+    if failed:
+        console.print(f"[red]{len(failed)} failed[/red]:")
+        for item in failed:
+            console.print(f"  {item['id']}: {item['error']}")
