@@ -1,1 +1,226 @@
-"""Placeholder: adapters for this family are being written."""
+"""Lance through pylance: a directory of versioned fragments, read with native projection,
+take by row number, filtered scans and batch streaming.
+
+Lance picks a column's compression from the field metadata key ``lance-encoding:compression``;
+the adapter sets it on write and removes it on read, so tables come back as they went in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import errno
+import math
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+
+from formats.base import Filter, FormatAdapter, FormatReadError, UnsupportedType, remove_path
+from formats.registry import register
+
+if TYPE_CHECKING:
+    from lance import LanceDataset
+
+#: Field metadata through which Lance chooses a column's compression scheme.
+COMPRESSION_KEY = b"lance-encoding:compression"
+
+#: What Lance raises for a directory that is not a dataset or a corrupt data file.
+_READ_ERRORS = (OSError, ValueError, RuntimeError)
+
+
+@register
+class LanceAdapter(FormatAdapter):
+    """Lance datasets via pylance; every access pattern is pushed down to Lance."""
+
+    name = "lance"
+    format = "Lance"
+    engine = "pylance"
+    orientation = "column"
+    encoding = "binary"
+    # "default" lets Lance choose per column (bitpacking, dictionaries, ...); the others force
+    # one general-purpose scheme on every column through the field metadata.
+    codecs = ("default", "zstd", "lz4", "none")
+    extension = "lance"
+    requires = ("lance",)
+    extra = "lance"
+    native = frozenset({"read_columns", "take", "scan", "iter_batches"})
+    writes_directory = True
+
+    def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
+        """Write a fresh dataset: Lance's mode="overwrite" keeps the old version's files on disk."""
+        codec = self.resolve_codec(codec)
+        remove_path(path)
+        try:
+            _write(with_codec(table, codec), path)
+        except Exception as exc:
+            remove_path(path)
+            culprit = unsupported_column(table, codec, self.format)
+            if culprit is None:
+                raise
+            raise culprit from exc
+
+    def read(self, path: str | os.PathLike) -> pa.Table:
+        """The whole dataset; a corrupt data file is a FormatReadError too."""
+        ds = self._open(path)
+        try:
+            table = ds.to_table()
+        except _READ_ERRORS as exc:
+            raise FormatReadError(path, self.format, exc) from exc
+        return self._done(ds, table)
+
+    def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
+        """Only the named columns' pages are read."""
+        ds = self._open(path)
+        return self._done(ds, ds.to_table(columns=list(columns)))
+
+    def take(self, path: str | os.PathLike, indices: Sequence[int] | np.ndarray) -> pa.Table:
+        """Lance's take keeps the requested order and repeats duplicates (see the tests)."""
+        ds = self._open(path)
+        wanted = np.asarray(indices, dtype=np.int64)
+        check_bounds(wanted, ds.count_rows())  # Lance's own message names a "rowaddr"
+        return self._done(ds, ds.take(wanted))
+
+    def scan(self, path: str | os.PathLike, predicate: Filter) -> pa.Table:
+        """Lance evaluates the filter and only materialises the other columns for matching rows."""
+        ds = self._open(path)
+        column_type = ds.schema.field(predicate.column).type
+        return self._done(ds, ds.to_table(filter=lance_sql(predicate, column_type)))
+
+    def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
+        """Lance streams batches of at most ``batch_size`` rows."""
+        ds = self._open(path)
+        schema = plain_schema(ds.schema)
+        for batch in ds.to_batches(batch_size=batch_size):
+            if schema is not None:
+                batch = pa.RecordBatch.from_arrays(batch.columns, schema=schema)
+            yield batch
+        self._record(ds)
+
+    # -- helpers ----------------------------------------------------------------------
+    def _open(self, path: str | os.PathLike) -> LanceDataset:
+        """Open lazily (only the manifest is read); not-a-dataset becomes FormatReadError."""
+        import lance
+
+        if not os.path.exists(path):
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
+        try:
+            return lance.dataset(str(path))
+        except _READ_ERRORS as exc:
+            raise FormatReadError(path, self.format, exc) from exc
+
+    def _done(self, ds: LanceDataset, table: pa.Table) -> pa.Table:
+        """Record what was read and drop the codec metadata the writer added."""
+        self._record(ds)
+        schema = plain_schema(table.schema)
+        return table if schema is None else pa.Table.from_arrays(table.columns, schema=schema)
+
+    def _record(self, ds: LanceDataset) -> None:
+        """Lance counts the bytes its object store read for this dataset, manifest included."""
+        self.last_io = {"bytes_read": int(ds.io_stats_snapshot().read_bytes)}
+
+
+def check_bounds(indices: np.ndarray, rows: int) -> None:
+    """Out-of-range rows raise IndexError, as Arrow's take does, not a library-specific error."""
+    if indices.size and (indices.min() < 0 or indices.max() >= rows):
+        raise IndexError(
+            f"row indices must lie in [0, {rows}); got {indices.min()}..{indices.max()}"
+        )
+
+
+def _write(table: pa.Table, path: str | os.PathLike) -> None:
+    """One plain Lance write; mode="create" because the caller removed any old dataset."""
+    import lance
+
+    lance.write_dataset(table, str(path), mode="create")
+
+
+def with_codec(table: pa.Table, codec: str) -> pa.Table:
+    """``table`` with every column asking Lance for ``codec`` (zero-copy: metadata only)."""
+    if codec == "default":
+        return table
+    fields = [
+        f.with_metadata({**(f.metadata or {}), COMPRESSION_KEY: codec.encode()})
+        for f in table.schema
+    ]
+    return pa.Table.from_arrays(table.columns, schema=pa.schema(fields, table.schema.metadata))
+
+
+def plain_schema(schema: pa.Schema) -> pa.Schema | None:
+    """``schema`` without the compression metadata, or None when there is none to remove."""
+    if not any(f.metadata and COMPRESSION_KEY in f.metadata for f in schema):
+        return None
+    fields = [
+        f.with_metadata({k: v for k, v in (f.metadata or {}).items() if k != COMPRESSION_KEY})
+        for f in schema
+    ]
+    return pa.schema(fields, schema.metadata)
+
+
+def unsupported_column(table: pa.Table, codec: str, format_name: str) -> UnsupportedType | None:
+    """Write each column alone to find the one Lance refuses; None if none fails alone."""
+    with tempfile.TemporaryDirectory(prefix="fmtbench-lance-probe-") as tmp:
+        for i, field in enumerate(table.schema):
+            try:
+                _write(with_codec(table.select([i]), codec), Path(tmp) / f"c{i}.lance")
+            except Exception as exc:  # any refusal of this column alone names the culprit
+                return UnsupportedType(field.name, field.type, format_name, _first_line(exc))
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    """Lance errors append Rust source locations; the first line is the reason."""
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def lance_sql(predicate: Filter, column_type: pa.DataType) -> str:
+    """The filter as Lance SQL: unlike pyarrow expressions it takes timestamps and dictionaries."""
+    # Lance's pyarrow-expression path fails on timestamp literals and on dictionary columns
+    # ("Substrait is only capable of representing unsafe casts"); its SQL parser takes both.
+    value = predicate.value.item() if isinstance(predicate.value, np.generic) else predicate.value
+    column = f"`{predicate.column}`"
+    compared = column
+    if _is_number(value) and not fits(value, column_type):
+        # Arrow compares int64 < 10.5 (or float32 > 0.1) in double; Lance would refuse or
+        # round the literal, so cast the column instead.
+        compared = f"CAST({column} AS {'DOUBLE' if isinstance(value, float) else 'BIGINT'})"
+    op = "=" if predicate.op == "==" else predicate.op
+    sql = f"{compared} {op} {sql_literal(value)}"
+    if predicate.op in (">", ">=") and pa.types.is_floating(column_type):
+        # Lance orders NaN above every number, so x > v keeps NaN where Arrow drops it.
+        sql += f" AND NOT isnan({column})"
+    return sql
+
+
+def sql_literal(value: Any) -> str:
+    """A Python value as a Lance (DataFusion) SQL literal."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, dt.datetime):
+        return f"TIMESTAMP '{value.isoformat()}'"
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"Lance SQL has no literal for {value!r}")
+    if isinstance(value, int | float | decimal.Decimal):
+        return str(value)
+    raise TypeError(f"no Lance SQL literal for {type(value).__name__} value {value!r}")
+
+
+def _is_number(value: Any) -> bool:
+    """Plain ints and floats; bool is an int subclass but never a number here."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def fits(value: Any, type_: pa.DataType) -> bool:
+    """Whether ``value`` survives conversion to ``type_`` unchanged (0.1 in float32 does not)."""
+    try:
+        return pa.scalar(value, type_).as_py() == value
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        return False

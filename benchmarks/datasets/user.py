@@ -1,0 +1,130 @@
+"""A user's own file (``--data PATH``) read into Arrow by the registry's adapter for its format.
+
+Reading through the adapters, not a private reader, means a user file is parsed exactly as
+the benchmark will parse it later, and a new format needs no change here beyond its suffix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+import formats
+from benchmarks.errors import UsageError
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """A family of accepted files: its label and the adapter extensions that read it."""
+
+    label: str
+    extensions: frozenset[str]
+
+
+_CSV = FileKind("CSV", frozenset({"csv"}))
+_PARQUET = FileKind("Parquet", frozenset({"parquet"}))
+_JSONL = FileKind("JSON Lines", frozenset({"jsonl", "ndjson"}))
+_ARROW = FileKind("Arrow IPC/Feather", frozenset({"feather", "arrow", "ipc", "arrows"}))
+_ORC = FileKind("ORC", frozenset({"orc"}))
+_AVRO = FileKind("Avro", frozenset({"avro"}))
+
+#: Accepted suffixes. Adapter names are not hard-coded: any registered adapter whose
+#: ``extension`` is in the kind's set may read the file (pyarrow engines first).
+ACCEPTED: dict[str, FileKind] = {
+    ".csv": _CSV,
+    ".parquet": _PARQUET,
+    ".jsonl": _JSONL,
+    ".ndjson": _JSONL,
+    ".feather": _ARROW,
+    ".arrow": _ARROW,
+    ".orc": _ORC,
+    ".avro": _AVRO,
+}
+_REFUSED = {".pkl", ".pickle"}
+
+
+def _check_file(path: Path) -> None:
+    """Refuse pickles, and missing, unreadable or empty files, before any adapter runs."""
+    if path.suffix.lower() in _REFUSED:
+        raise UsageError(
+            f"refusing to load {path}: unpickling runs code stored in the file; convert it "
+            "to Parquet where you trust it (pandas.read_pickle(...).to_parquet(...)) and pass that"
+        )
+    if not path.exists():
+        raise UsageError(f"{path}: no such file; check the --data path")
+    if not path.is_file():
+        raise UsageError(f"{path} is not a regular file; pass a single data file to --data")
+    try:
+        with path.open("rb") as handle:
+            first = handle.read(1)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}; check its permissions") from None
+    if not first:
+        raise UsageError(f"{path} is empty (0 bytes); pass a file that holds data")
+
+
+def _kind(path: Path) -> FileKind:
+    """The file kind its suffix claims; an unknown suffix lists the accepted ones."""
+    kind = ACCEPTED.get(path.suffix.lower())
+    if kind is None:
+        shown = path.suffix or "(none)"
+        raise UsageError(
+            f"{path}: extension {shown} is not accepted; use one of {', '.join(ACCEPTED)} "
+            "(rename the file if its content is one of these formats)"
+        )
+    return kind
+
+
+def _readers(kind: FileKind, path: Path) -> list[formats.FormatAdapter]:
+    """Available adapters able to read ``kind``, pyarrow engines first, registry order kept."""
+    matching = [a for a in formats.adapters() if a.extension.lstrip(".").lower() in kind.extensions]
+    usable = [a for a in matching if a.available().ok]
+    if not usable:
+        reasons = "; ".join(f"{a.name}: {a.available().reason}" for a in matching)
+        raise UsageError(
+            f"no available adapter reads {kind.label} files like {path}"
+            + (f" ({reasons})" if reasons else "; convert it to another accepted format")
+        )
+    return sorted(usable, key=lambda a: a.engine != "pyarrow")
+
+
+def _first_line(exc: Exception) -> str:
+    """The first line of an exception's message (parser errors can span many lines)."""
+    text = str(exc).strip()
+    return text.splitlines()[0].rstrip(". ") if text else type(exc).__name__
+
+
+def _read_with(
+    readers: list[formats.FormatAdapter], path: Path, kind: FileKind
+) -> tuple[pa.Table, formats.FormatAdapter]:
+    """The first adapter that parses ``path`` wins; if none does, the first error is reported."""
+    errors: list[Exception] = []
+    for adapter in readers:
+        try:
+            return adapter.read(path), adapter
+        except (formats.FormatReadError, pa.ArrowException, OSError, ValueError) as exc:
+            # Adapters should raise FormatReadError; a raw parser error from a user's file is
+            # the same situation (content is not what the suffix says), not a bug of ours.
+            errors.append(exc)
+    what = _first_line(errors[0])
+    if not isinstance(errors[0], formats.FormatReadError):
+        what = f"{path} could not be read as {kind.label}: {what}"
+    raise UsageError(
+        f"{what}; check that the file really is {kind.label} or give it the extension "
+        "of its real format"
+    )
+
+
+def read_user_file(path: str | Path) -> tuple[pa.Table, dict]:
+    """The table in ``path`` and params recording where it came from and which adapter read it."""
+    path = Path(path)
+    _check_file(path)
+    kind = _kind(path)
+    table, adapter = _read_with(_readers(kind, path), path, kind)
+    if table.num_columns == 0:
+        raise UsageError(f"{path} has no columns; pass a file with at least one column")
+    if table.num_rows == 0:
+        raise UsageError(f"{path} has no rows; pass a file with at least one row")
+    return table, {"path": str(path), "format": kind.label, "adapter": adapter.name}
