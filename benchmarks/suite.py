@@ -42,10 +42,10 @@ class PreparedFiles:
         if key != self._key:
             if self._path is not None:
                 remove_path(self._path)
-            self._key, self._path = key, None
+            self._key, self._path = None, None  # a failed write must fail the next case too
             path = self.workdir / env_adapter.file_name(stem, case.codec)
             env_adapter.write(table, path, case.codec)
-            self._path = path
+            self._key, self._path = key, path
         assert self._path is not None
         return self._path
 
@@ -82,6 +82,10 @@ def base_info(env: CaseEnv) -> dict[str, Any]:
     }
     if "sample" in ds.params:
         info["sample"] = ds.params["sample"]
+    if "sample_compression" in ds.params:
+        delta = ds.params["sample_compression"]
+        info["sample_source_ratio"] = delta["full_ratio"]
+        info["sample_ratio"] = delta["sample_ratio"]
     info.update(case.param)
     return info
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from benchmarks.config import RunConfig
 from benchmarks.datasets import Dataset, load_dataset, load_user_file
-from benchmarks.sampling import apply_sample, parse_sample
+from benchmarks.sampling import apply_sample, compression_ratio_delta, parse_sample
 
 _cache: dict[tuple, Dataset] = {}
 
@@ -35,8 +35,11 @@ def _load(cfg: RunConfig, spec: str, rows: int | None) -> Dataset:
     else:
         dataset = load_dataset(spec, rows, seed=cfg.seed, data_dir=data_dir)
     if cfg.sample:
-        dataset.table = apply_sample(dataset.table, parse_sample(cfg.sample), seed=cfg.seed)
+        full = dataset.table
+        dataset.table = apply_sample(full, parse_sample(cfg.sample), seed=cfg.seed)
         dataset.params["sample"] = cfg.sample
+        # users should see that a sample compresses differently from its source
+        dataset.params["sample_compression"] = compression_ratio_delta(full, dataset.table)
     return dataset
 
 

@@ -14,7 +14,10 @@ def case_label(row: pd.Series) -> str:
     parts = [str(row["operation"])]
     for key in PARAM_KEYS:
         if key in row and pd.notna(row[key]):
-            parts.append(f"{key}={row[key]}")
+            value = row[key]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)  # a column with NaN holes turns k=1 into 1.0
+            parts.append(f"{key}={value}")
     return " ".join(parts)
 
 
@@ -56,12 +59,30 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds:.3g} s"
 
 
+def sample_notes(frame: pd.DataFrame) -> list[str]:
+    """One line per sampled dataset: its Parquet compression ratio against the full source."""
+    if "sample_ratio" not in frame:
+        return []
+    notes = []
+    sampled = frame.dropna(subset=["sample_ratio"]).drop_duplicates(["dataset", "sample"])
+    for _, row in sampled.iterrows():
+        full, part = row["sample_source_ratio"], row["sample_ratio"]
+        notes.append(
+            f"sample {row['sample']} of {row['dataset']}: Parquet compression ratio "
+            f"{part:.2f} vs {full:.2f} for the full source ({part / full - 1:+.1%}); "
+            "file sizes of a sample understate or overstate the real ones accordingly"
+        )
+    return notes
+
+
 def print_summary(
     frame: pd.DataFrame, failed: list[dict], skipped: list[dict], console: Console
 ) -> None:
     """Print the tables, then failures and skipped cases with their one-line reasons."""
     for table in summary_tables(frame):
         console.print(table)
+    for note in sample_notes(frame):
+        console.print(note)
     if skipped:
         console.print(f"[yellow]{len(skipped)} skipped[/yellow]:")
         for item in skipped[:20]:
