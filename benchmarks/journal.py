@@ -41,6 +41,11 @@ def read(path: str | os.PathLike) -> list[dict[str, Any]]:
 def one_line(exc: BaseException | str) -> str:
     """An error as one line: the type and the first line of its message."""
     text = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+    if "No space left on device" in text or "Errno 28" in text:
+        return (
+            "disk full (No space left on device) while writing benchmark files; free space "
+            "or pass --workdir on a larger disk"
+        )
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
     return lines[0][:300] if lines else "unknown error"
 

@@ -189,11 +189,27 @@ def _one_worker(
         f"--benchmark-json={workdir / 'worker.json'}",
     ]  # fmt: skip
     with open(workdir / "worker.log", "ab") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # so the whole worker group can be killed at once
+            preexec_fn=_die_with_parent,
+        )
         try:
             _watch(proc, jpath, opts.case_timeout, bar)
         finally:
             _stop(proc)
+
+
+def _die_with_parent() -> None:
+    """In the worker: get SIGKILL if the runner dies (even by kill -9), never run orphaned."""
+    import contextlib
+    import ctypes
+
+    # not Linux: no prctl, and the worker finishes its case and exits on its own
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _watch(proc: subprocess.Popen, jpath: Path, timeout: float, bar: Progress) -> None:

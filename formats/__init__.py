@@ -23,7 +23,9 @@ from formats.base import (
     UnsupportedCodec,
     UnsupportedType,
 )
-from formats.registry import UnknownFormat, adapters, get, names, register, registry
+from formats.registry import UnknownFormat, adapters, get, load_plugins, names, register, registry
+
+load_plugins()
 
 __all__ = [
     "Availability",

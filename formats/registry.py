@@ -34,9 +34,17 @@ def unregister(name: str) -> None:
     _registry.pop(name, None)
 
 
+#: Listing order: text, then row-oriented binary, then columnar (the book's progression).
+_FAMILY_ORDER = {("row", "text"): 0, ("column", "text"): 1, ("row", "binary"): 2}
+
+
+def _family(cls: type[FormatAdapter]) -> int:
+    return _FAMILY_ORDER.get((cls.orientation, cls.encoding), 3)
+
+
 def names() -> list[str]:
-    """Every registered adapter name, in registration order."""
-    return list(_registry)
+    """Every registered adapter name: text, row binary, columnar; registration order within."""
+    return [name for name, _ in sorted(_registry.items(), key=lambda kv: _family(kv[1]))]
 
 
 def get(name: str) -> FormatAdapter:
@@ -59,5 +67,26 @@ def unknown_message(kind: str, name: str, known: list[str]) -> str:
 
 def adapters(available_only: bool = False) -> list[FormatAdapter]:
     """Instances of every adapter, optionally only those whose libraries import here."""
-    found = [cls() for cls in _registry.values()]
+    found = [_registry[name]() for name in names()]
     return [a for a in found if a.available().ok] if available_only else found
+
+
+def load_plugins(env_var: str = "FMTBENCH_PLUGINS") -> list[str]:
+    """Import the modules named in ``$FMTBENCH_PLUGINS`` (comma-separated) so they register.
+
+    This is how a third-party adapter joins every run, including the benchmark worker
+    process, without editing fmtbench; the fault-injection tests use it too.
+    """
+    import importlib
+    import os
+
+    loaded = []
+    for module in filter(None, (m.strip() for m in os.environ.get(env_var, "").split(","))):
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise ImportError(
+                f"{env_var}: cannot import adapter module '{module}': {exc}"
+            ) from None
+        loaded.append(module)
+    return loaded
