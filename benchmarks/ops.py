@@ -49,6 +49,7 @@ class Operation:
     info: dict[str, Any] = field(default_factory=dict)
     after: Callable[[], dict[str, Any]] = dict
     native: bool = True  # write and read are always the format's own; access ops say
+    cleanup: Callable[[], None] = lambda: None  # runs even when the case fails
 
 
 def _reader_setup(env: CaseEnv, *args: Any) -> Setup:
@@ -73,11 +74,11 @@ def op_write(env: CaseEnv) -> Operation:
         return (env.dataset.table, path, codec), {}
 
     def after() -> dict[str, Any]:
-        size = path_bytes(path)
-        remove_path(path)  # the reads use their own prepared copy; free the disk now
-        return {"file_bytes": size}
+        return {"file_bytes": path_bytes(path)}
 
-    return Operation(a.write, setup, {"data_bytes": env.dataset.table.nbytes}, after)
+    # the reads use their own prepared copy: free the disk now, and after a failure too
+    info = {"data_bytes": env.dataset.table.nbytes}
+    return Operation(a.write, setup, info, after, cleanup=lambda: remove_path(path))
 
 
 def op_read(env: CaseEnv) -> Operation:
@@ -124,8 +125,9 @@ def scan_predicate(table: pa.Table, role: str, selectivity: float | None) -> Pre
     column = scan_column(table, role)
     values = table.column(column).drop_null()
     if role == "stratum":
-        top = pc.value_counts(values).sort_by([("counts", "descending")])[0]
-        return Predicate(column, "==", top["values"].as_py())
+        counts = pa.Table.from_struct_array(pc.value_counts(values))  # StructArray: no sort_by
+        top = counts.sort_by([("counts", "descending")])["values"][0]
+        return Predicate(column, "==", top.as_py())
     ordered = np.sort(values.to_numpy())
     cut = ordered[max(0, math.ceil(selectivity * len(ordered)) - 1)]
     return Predicate(column, "<=", cut.item())

@@ -141,17 +141,28 @@ def run(cfg: RunConfig, opts: RunOptions | None = None) -> RunOutcome:
 
 
 def _start_journal(out: Path, cfg: RunConfig, workdir: Path, opts: RunOptions) -> dict[str, Any]:
-    from benchmarks.measure import ceilings
-
     header = {
         "event": "config",
         "config": cfg.__dict__,
         "started": time.time(),
         "machine": machine.describe(),
-        "ceilings": ceilings(workdir) if opts.measure_ceilings else {},
+        "ceilings": _ceilings(workdir) if opts.measure_ceilings else {},
     }
     journal.append(journal_path(out), header)
     return header
+
+
+def _ceilings(workdir: Path) -> dict[str, float]:
+    """Machine ceilings with a probe file that fits the work disk; none on a tiny disk."""
+    from benchmarks.measure import ceilings
+
+    size = min(256 * 2**20, shutil.disk_usage(workdir).free // 4)
+    if size < 16 * 2**20:
+        return {}  # too little room to measure honestly; charts then draw no lines
+    try:
+        return ceilings(workdir, size)
+    except OSError:
+        return {}
 
 
 def _done_ids(out: Path) -> set[str]:

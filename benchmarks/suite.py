@@ -108,16 +108,24 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     op = build_operation(env)
     benchmark.extra_info.update(op.info)
     benchmark.extra_info["native"] = op.native
+    try:
+        _time_and_measure(benchmark, cfg, case, op)
+        benchmark.extra_info.update(_io_info(env))
+    finally:
+        op.cleanup()
+    if "file_bytes" not in benchmark.extra_info:
+        benchmark.extra_info["file_bytes"] = path_bytes(env.prepared())
+    if case.op == "take":
+        _latency_percentiles(benchmark)
+
+
+def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation) -> None:
+    """The timed rounds, then one untimed run for peak memory, then what ``after`` knows."""
     rounds = _rounds(cfg, case, op)
     benchmark.pedantic(op.fn, setup=op.setup, rounds=rounds, warmup_rounds=cfg.warmup)
     args, kwargs = op.setup()
     benchmark.extra_info["peak_memory_bytes"] = measure_peak_memory(lambda: op.fn(*args, **kwargs))
     benchmark.extra_info.update(op.after())
-    benchmark.extra_info.update(_io_info(env))
-    if "file_bytes" not in benchmark.extra_info:
-        benchmark.extra_info["file_bytes"] = path_bytes(env.prepared())
-    if case.op == "take":
-        _latency_percentiles(benchmark)
 
 
 def _io_info(env: CaseEnv) -> dict[str, Any]:

@@ -10,9 +10,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def fmtbench(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+def cli_env(plugins: str = "", path: Path | None = None) -> dict[str, str]:
+    """Environment for the CLI: the repo importable, optional test-only adapter plugins."""
+    pythonpath = os.pathsep.join(str(p) for p in (ROOT, path) if p)
+    return {**os.environ, "PYTHONPATH": pythonpath, "COLUMNS": "200", "FMTBENCH_PLUGINS": plugins}
+
+
+def fmtbench(
+    *args: str, cwd: Path | None = None, timeout: float = 600, env: dict | None = None
+) -> subprocess.CompletedProcess:
     """``python -m benchmarks.cli ARGS`` with output captured as text."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    env = env or cli_env()
     return subprocess.run(
         [sys.executable, "-m", "benchmarks.cli", *args],
         capture_output=True,
@@ -31,3 +39,15 @@ def assert_one_line_error(proc: subprocess.CompletedProcess, code: int) -> str:
     assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     return lines[0]
+
+
+def start_fmtbench(*args: str, env: dict, cwd: Path) -> subprocess.Popen:
+    """The CLI in the background, for tests that interrupt it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        env=env,
+    )

@@ -127,4 +127,33 @@ def read_user_file(path: str | Path) -> tuple[pa.Table, dict]:
         raise UsageError(f"{path} has no columns; pass a file with at least one column")
     if table.num_rows == 0:
         raise UsageError(f"{path} has no rows; pass a file with at least one row")
+    check_columns(table, str(path))
     return table, {"path": str(path), "format": kind.label, "adapter": adapter.name}
+
+
+#: Longer names break some formats' metadata (Avro, Protobuf field names) and every chart.
+MAX_COLUMN_NAME = 256
+
+
+def check_columns(table: pa.Table, where: str) -> None:
+    """Refuse column names and types no benchmark could use fairly, with the fix."""
+    names = table.column_names
+    for name in names:
+        if not isinstance(name, str):
+            raise UsageError(f"{where}: column name {name!r} is not a string; rename the columns")
+        if not name.strip():
+            raise UsageError(f"{where}: a column has an empty name; give every column a name")
+        if len(name) > MAX_COLUMN_NAME:
+            raise UsageError(
+                f"{where}: column name '{name[:40]}...' is {len(name)} characters; "
+                f"shorten it to at most {MAX_COLUMN_NAME}"
+            )
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise UsageError(f"{where}: duplicate column names {', '.join(dupes)}; rename them")
+    for field in table.schema:
+        if pa.types.is_null(field.type):
+            raise UsageError(
+                f"{where}: column '{field.name}' holds only nulls, so it has no type to "
+                "benchmark; drop it or fill it"
+            )

@@ -1,0 +1,74 @@
+"""Adapters that misbehave on purpose, registered only by the reliability tests.
+
+Loaded into the benchmark worker with ``FMTBENCH_PLUGINS=tests.fault_adapters``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pyarrow as pa
+import pyarrow.feather as feather
+
+from formats.base import FormatAdapter
+from formats.registry import register
+
+
+class _FeatherLike(FormatAdapter):
+    format = "Test"
+    engine = "test"
+    orientation = "column"
+    encoding = "binary"
+    extension = "arrow"
+
+    def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
+        self.resolve_codec(codec)
+        feather.write_feather(table, path, compression="uncompressed")
+
+    def read(self, path: str | os.PathLike) -> pa.Table:
+        return feather.read_table(path)
+
+
+@register
+class Failing(_FeatherLike):
+    """Every write raises: all its cases must be recorded as errors."""
+
+    name = "test-failing"
+
+    def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
+        raise RuntimeError("injected failure")
+
+
+@register
+class Slow(_FeatherLike):
+    """Reads take a while, so a run can be interrupted part-way."""
+
+    name = "test-slow"
+
+    def read(self, path: str | os.PathLike) -> pa.Table:
+        time.sleep(0.25)
+        return super().read(path)
+
+
+@register
+class Hanging(_FeatherLike):
+    """Reads never finish in time: the case timeout must stop them."""
+
+    name = "test-hanging"
+
+    def read(self, path: str | os.PathLike) -> pa.Table:
+        time.sleep(3600)
+        return super().read(path)
+
+
+@register
+class Bloated(_FeatherLike):
+    """Writes 8 MB whatever the table, to fill a small disk."""
+
+    name = "test-bloated"
+
+    def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
+        with open(path, "wb") as fh:
+            for _ in range(8):
+                fh.write(b"\0" * 1_000_000)
