@@ -118,6 +118,14 @@ def remove_path(path: str | os.PathLike) -> None:
         p.unlink()
 
 
+def _importable(module: str) -> bool:
+    """Whether ``module`` can be found; a missing parent package counts as missing."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
 class FormatAdapter:
     """One storage format through one library: see DESIGN.md "Adapter contract"."""
 
@@ -144,7 +152,7 @@ class FormatAdapter:
 
     def available(self) -> Availability:
         """Whether the libraries this adapter needs import here; if not, the install hint."""
-        missing = [m for m in self.requires if importlib.util.find_spec(m) is None]
+        missing = [m for m in self.requires if not _importable(m)]
         if not missing:
             return Availability(True)
         hint = f"pip install 'fmtbench[{self.extra}]'" if self.extra else "pip install fmtbench"
