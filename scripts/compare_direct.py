@@ -1,0 +1,41 @@
+"""Suite overhead vs direct library calls (issue: the suite measures the format, not glue).
+
+Usage: python scripts/compare_direct.py [--rows 200000] [--rounds 15] [--formats a,b]
+Prints one row per (adapter, operation): suite median, direct median, ratio, limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.direct import run_comparison  # noqa: E402
+
+
+def main() -> int:
+    """Run the comparison and print a table; exit 1 if any ratio is over its limit."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument(
+        "--formats", help="comma-separated adapters (default: all with a direct call)"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="fmtbench-direct-") as tmp:
+        rows = run_comparison(
+            args.rows, args.rounds, Path(tmp), args.formats and args.formats.split(",")
+        )
+    print(f"{'adapter':20} {'operation':28} {'suite ms':>10} {'direct ms':>10} {'ratio':>6} limit")
+    for r in rows:
+        flag = "" if r.ok else "  OVER"
+        print(f"{r.adapter:20} {r.op:28} {r.suite_s * 1e3:10.2f} {r.direct_s * 1e3:10.2f} "
+              f"{r.ratio:6.2f} {r.limit:.2f}{flag}")  # fmt: skip
+    return 0 if all(r.ok for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
