@@ -92,8 +92,12 @@ def _same(a: object, b: object) -> bool:
 
 def _describe_value_change(before: object, after: object) -> str:
     if isinstance(before, float) and math.isnan(before):
-        return f"NaN -> {'null' if after is None else after!r}"
-    return f"{before!r} -> {after!r}"
+        return "NaN -> " + ("null" if after is None else repr(after))
+    return f"{_show(before)} -> {_show(after)}"
+
+
+def _show(value: object) -> str:
+    return "null" if value is None else repr(value)
 
 
 def compare_column(original: pa.ChunkedArray, back: pa.ChunkedArray) -> tuple[str, str]:
