@@ -9,11 +9,11 @@ from benchmarks.summary import format_seconds, print_summary, summary_tables
 
 
 def _frame() -> pd.DataFrame:
-    base = {"dataset": "mixed", "rows": 1000, "operation": "read", "codec": "none"}
+    base = {"dataset": "mixed", "rows": 1000, "operation": "read", "codec": "none", "error": None}
     return pd.DataFrame(
         [
-            {**base, "adapter": "slow", "median": 0.3, "mb_s": 10.0, "file_bytes": 3e6, "error": None},
-            {**base, "adapter": "fast", "median": 0.1, "mb_s": 30.0, "file_bytes": 1e6, "error": None},
+            {**base, "adapter": "slow", "median": 0.3, "mb_s": 10.0, "file_bytes": 3e6},
+            {**base, "adapter": "fast", "median": 0.1, "mb_s": 30.0, "file_bytes": 1e6},
             {**base, "adapter": "broken", "median": None, "mb_s": None, "file_bytes": None,
              "error": "boom"},
         ]
