@@ -112,7 +112,7 @@ def _op_params(op: str, cfg: RunConfig, schema: pa.Schema) -> Iterator[tuple[tup
         for b in cfg.batch_sizes:
             yield (("batch_size", b),)
     elif op == "iterate":
-        for access in ("rows", "columns"):
+        for access in ("rows", "columns", "dataframe-rows", "dataframe-columns"):
             yield (("access", access),)
     else:
         yield ()

@@ -20,7 +20,6 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from formats.base import (
-    ACCESS_PATTERNS,
     Availability,
     Filter,
     FormatAdapter,
@@ -181,7 +180,7 @@ class ParquetPyarrow(PyarrowColumnar):
     format = "Parquet"
     codecs = ("snappy", "none", "gzip", "zstd", "lz4", "brotli")  # snappy: pyarrow's default
     extension = "parquet"
-    native = frozenset(ACCESS_PATTERNS)
+    native = frozenset({"read_columns", "take", "scan", "iter_batches"})
     schema_of = staticmethod(pq.read_schema)
 
     def __init__(self, row_group_size: int | None = PARQUET_ROW_GROUP_ROWS) -> None:

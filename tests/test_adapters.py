@@ -135,3 +135,10 @@ def test_reading_a_foreign_file_names_file_and_format(name, tmp_path):
         path.write_bytes(b"\x00\x01 not a real file \xff" * 10)
     with pytest.raises(FormatReadError, match="garbage"):
         adapter.read(path)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_iter_rows_yields_every_record_as_a_dict(name, small_table, tmp_path):
+    adapter = _adapter(name)
+    path = _write(adapter, small_table, tmp_path)
+    assert list(adapter.iter_rows(path)) == small_table.to_pylist()
