@@ -26,7 +26,8 @@ def case_info(case: Case) -> dict[str, Any]:
 
     a = formats.registry[case.adapter]
     info = {
-        "dataset": case.dataset,
+        "dataset": dataset_name(case.dataset),
+        "rows": case.rows,
         "rows_requested": case.rows,
         "adapter": case.adapter,
         "format": a.format,
@@ -41,6 +42,15 @@ def case_info(case: Case) -> dict[str, Any]:
     return info
 
 
+def dataset_name(spec: str) -> str:
+    """The name results use for a dataset spec: ``tpch-lineitem:0.1`` -> ``tpch-lineitem``."""
+    from pathlib import Path
+
+    if spec.startswith("file:"):
+        return Path(spec.removeprefix("file:")).stem
+    return spec.split(":", 1)[0]
+
+
 def _final_records(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The last finish record per case id (a resumed case supersedes its crash record)."""
     final: dict[str, dict[str, Any]] = {}
@@ -53,7 +63,7 @@ def _final_records(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def _failed_entry(case: Case, record: dict[str, Any], cache: str) -> dict[str, Any]:
     partial = (record.get("entry") or {}).get("extra_info") or {}
     extra = {**case_info(case), "cache": cache, **partial, "error": record.get("error", "failed")}
-    return {"group": f"{case.op} {case.dataset}", "name": case.id, "fullname": case.id,
+    return {"group": f"{case.op} {extra['dataset']}", "name": case.id, "fullname": case.id,
             "params": None, "extra_info": extra, "stats": None}  # fmt: skip
 
 
