@@ -290,6 +290,19 @@ def _own_buffers(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pa.chunked_array([pa.concat_arrays(column.chunks)], column.type)
 
 
+#: (device, inode, mtime) of every pickle written by this process: the only ones read back.
+_WRITTEN_HERE: set[tuple[int, int, int]] = set()
+
+
+def _identity(path: str | os.PathLike) -> tuple[int, int, int]:
+    """The file's identity; a file replaced after writing (new inode or mtime) is foreign."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, -1, -1)
+    return (st.st_dev, st.st_ino, st.st_mtime_ns)
+
+
 @register
 class Pickle(FormatAdapter):
     """The pyarrow Table itself, pickled with protocol 5.
@@ -314,9 +327,15 @@ class Pickle(FormatAdapter):
         self.resolve_codec(codec)
         with open(path, "wb") as fo:
             pickle.dump(_compacted(table), fo, protocol=5)
+        _WRITTEN_HERE.add(_identity(path))
 
     def read(self, path: str | os.PathLike) -> pa.Table:
-        """Unpickle (pyarrow globals only) and check a Table came out."""
+        """Unpickle (pyarrow globals only) a file this process wrote; refuse any other."""
+        if _identity(path) not in _WRITTEN_HERE:
+            raise FormatReadError(
+                path, self.format, "fmtbench only unpickles files it wrote in this run "
+                "(loading a pickle runs code); convert your data to Parquet instead",
+            )  # fmt: skip
         with read_errors(path, self.format), open(path, "rb") as fo:
             obj = _ArrowOnlyUnpickler(fo).load()
         if not isinstance(obj, pa.Table):

@@ -218,6 +218,7 @@ class CsvPandas(FormatAdapter):
     orientation = "row"
     encoding = "text"
     extension = "csv"
+    native = frozenset({"read_columns"})  # usecols: pandas tokenises all, converts only these
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """to_pandas with nullable int/bool dtypes (exact int64 with nulls), then to_csv."""
@@ -228,10 +229,17 @@ class CsvPandas(FormatAdapter):
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """read_csv (C engine) into Arrow-backed columns: exact int64 with nulls, no copy back."""
+        return self._read(path, None)
+
+    def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
+        """read_csv(usecols=...), then the columns in the order asked."""
+        return self._read(path, list(columns)).select(list(columns))
+
+    def _read(self, path: str | os.PathLike, columns: list[str] | None) -> pa.Table:
         import pandas as pd
 
         with _reading(path, self.format):
-            frame = pd.read_csv(path, dtype_backend="pyarrow")
+            frame = pd.read_csv(path, dtype_backend="pyarrow", usecols=columns)
             table = pa.Table.from_pandas(frame, preserve_index=False)
         return table.replace_schema_metadata(None)
 

@@ -25,16 +25,17 @@ def main() -> int:
         "--formats", help="comma-separated adapters (default: all with a direct call)"
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="fmtbench-direct-") as tmp:
-        rows = run_comparison(
-            args.rows, args.rounds, Path(tmp), args.formats and args.formats.split(",")
-        )
     print(f"{'adapter':20} {'operation':28} {'suite ms':>10} {'direct ms':>10} {'ratio':>6} limit")
-    for r in rows:
-        flag = "" if r.ok else "  OVER"
-        print(f"{r.adapter:20} {r.op:28} {r.suite_s * 1e3:10.2f} {r.direct_s * 1e3:10.2f} "
-              f"{r.ratio:6.2f} {r.limit:.2f}{flag}")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="fmtbench-direct-") as tmp:
+        chosen = args.formats.split(",") if args.formats else None
+        rows = run_comparison(args.rows, args.rounds, Path(tmp), chosen, report=_print_row)
     return 0 if all(r.ok for r in rows) else 1
+
+
+def _print_row(r) -> None:
+    flag = "" if r.ok else "  OVER"
+    print(f"{r.adapter:20} {r.op:28} {r.suite_s * 1e3:10.2f} {r.direct_s * 1e3:10.2f} "
+          f"{r.ratio:6.2f} {r.limit:.2f}{flag}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -201,3 +201,21 @@ def test_pickle_loads_only_arrow_tables(tmp_path, payload):
     path.write_bytes(payload)
     with pytest.raises(FormatReadError, match="foreign.pkl"):
         formats.get("pickle").read(path)
+
+
+def test_pickle_refuses_a_valid_table_it_did_not_write(tmp_path):
+    path = tmp_path / "elsewhere.pkl"
+    path.write_bytes(pickle.dumps(pa.table({"a": [1, 2]}), protocol=5))
+    with pytest.raises(FormatReadError, match="only unpickles files it wrote"):
+        formats.get("pickle").read(path)
+
+
+def test_pickle_refuses_its_own_file_once_replaced(tmp_path):
+    adapter = formats.get("pickle")
+    path = tmp_path / "t.pkl"
+    adapter.write(pa.table({"a": [1]}), path)
+    assert adapter.read(path).num_rows == 1
+    path.unlink()
+    path.write_bytes(pickle.dumps(pa.table({"a": [1]}), protocol=5))
+    with pytest.raises(FormatReadError):
+        adapter.read(path)
