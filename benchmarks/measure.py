@@ -65,6 +65,14 @@ class _RssSampler(threading.Thread):
         self.peak = max(self.peak, self._proc.memory_info().rss)
 
 
+#: Every proxy pool ever installed stays alive: Arrow buffers keep a raw pointer to the
+#: pool that allocated them, and some outlive the measured call (reader caches, thread-pool
+#: scratch). Freeing such a buffer after its pool died crashed the worker (SIGSEGV, seen on
+#: Parquet reads of nested data). A pool object is a few hundred bytes; a run makes one
+#: per case.
+_POOLS: list[pa.MemoryPool] = []
+
+
 def measure_peak_memory(fn: Callable[[], Any]) -> int:
     """Peak bytes ``fn`` needed: the larger of Arrow's pool peak and the process RSS growth.
 
@@ -75,6 +83,7 @@ def measure_peak_memory(fn: Callable[[], Any]) -> int:
     """
     previous = pa.default_memory_pool()
     proxy = pa.proxy_memory_pool(previous)
+    _POOLS.append(proxy)
     sampler = _RssSampler()
     pa.set_memory_pool(proxy)
     sampler.start()

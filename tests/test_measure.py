@@ -46,3 +46,13 @@ def test_ceilings_are_positive_speeds(tmp_path):
     found = measure.ceilings(tmp_path, size_bytes=8 * 1024 * 1024)
     assert found["memory_copy_mb_s"] > 0 and found["page_cache_read_mb_s"] > 0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_buffers_allocated_during_a_measurement_outlive_it_safely():
+    """Arrow buffers point at the pool that made them: the pool must outlive the buffer."""
+    kept = []
+    before = len(measure._POOLS)
+    measure.measure_peak_memory(lambda: kept.append(pc.multiply(pa.array(range(1000)), 2)))
+    assert len(measure._POOLS) == before + 1
+    assert kept[0].sum().as_py() == 999_000  # still readable, then freed below
+    kept.clear()
