@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,6 @@ def _skip_reason(report: pytest.TestReport) -> str:
 
 def _failure_text(report: pytest.TestReport) -> str:
     crash = getattr(report.longrepr, "reprcrash", None)
-    if crash is not None:
-        return crash.message
-    return str(report.longrepr)
+    text = crash.message if crash is not None else str(report.longrepr)
+    # "formats.base.UnsupportedType: ..." -> "UnsupportedType: ...": the class says enough
+    return re.sub(r"^(?:\w+\.)+(\w+: )", r"\1", text)
