@@ -58,6 +58,11 @@ def bars_from(
     )
 
 
+def failure_label(error: str) -> str:
+    """'type not storable' for a format that cannot hold the data, else 'failed'."""
+    return "type not storable" if "UnsupportedType" in error else "failed"
+
+
 def draw_bars(ax: Axes, bars: Bars, log: bool = False) -> None:
     """Draw a bar panel with error bars, value labels and 'failed' markers."""
     for y, label in enumerate(bars.labels):
@@ -67,7 +72,7 @@ def draw_bars(ax: Axes, bars: Bars, log: bool = False) -> None:
             ax.text(
                 0.01,
                 y,
-                "failed",
+                failure_label(bars.failed[label]),
                 transform=ax.get_yaxis_transform(),
                 va="center",
                 color=style.FAILED_COLOUR,
