@@ -53,7 +53,7 @@ def _scatter_figure(
     _front_line(ax, [p for p in points if p[0] in front], front)
     _axes(ax, points, unit)
     failed = sorted(set(group.loc[(group["operation"] == "read") & group["failed"], "label"]))
-    note = f"\nread failed, not shown: {', '.join(failed)}" if failed else ""
+    note = f"\nnot shown (type not storable or read failed): {', '.join(failed)}" if failed else ""
     ax.set_title(f"Pareto front: formats no other format beats on both size and read time{note}")
     fig.suptitle(title(ctx, "file size vs full read time", dataset, rows, group))
     fig.legend(handles=_legend(), loc="outside right center", frameon=False)
