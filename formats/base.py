@@ -220,6 +220,34 @@ class FormatAdapter:
         return f"<{type(self).__name__} {self.name}>"
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an error: Rust-backed libraries append locations and backtraces."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def find_refused_column(
+    table: pa.Table,
+    format_name: str,
+    write_one: Any,
+    reason: Any = first_line,
+) -> UnsupportedType | None:
+    """Write each column alone (``write_one(single_column_table, path)``) into a scratch
+    directory; the first one the library refuses becomes UnsupportedType, else None.
+
+    Libraries report a refused type without naming the column; this names it.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fmtbench-probe-") as tmp:
+        for i, field in enumerate(table.schema):
+            try:
+                write_one(table.select([i]), Path(tmp) / f"c{i}")
+            except Exception as exc:  # any refusal of this column alone names the culprit
+                return UnsupportedType(field.name, field.type, format_name, reason(exc))
+    return None
+
+
 def check_types(table: pa.Table, format_name: str, allowed: Any) -> None:
     """Raise UnsupportedType for the first column whose type ``allowed(type)`` rejects."""
     for field in table.schema:

@@ -12,15 +12,19 @@ import decimal
 import errno
 import math
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
-from formats.base import Filter, FormatAdapter, FormatReadError, UnsupportedType, remove_path
+from formats.base import (
+    Filter,
+    FormatAdapter,
+    FormatReadError,
+    find_refused_column,
+    remove_path,
+)
 from formats.registry import register
 
 if TYPE_CHECKING:
@@ -59,7 +63,9 @@ class LanceAdapter(FormatAdapter):
             _write(with_codec(table, codec), path)
         except Exception as exc:
             remove_path(path)
-            culprit = unsupported_column(table, codec, self.format)
+            culprit = find_refused_column(
+                table, self.format, lambda t, p: _write(with_codec(t, codec), p)
+            )
             if culprit is None:
                 raise
             raise culprit from exc
@@ -159,22 +165,6 @@ def plain_schema(schema: pa.Schema) -> pa.Schema | None:
         for f in schema
     ]
     return pa.schema(fields, schema.metadata)
-
-
-def unsupported_column(table: pa.Table, codec: str, format_name: str) -> UnsupportedType | None:
-    """Write each column alone to find the one Lance refuses; None if none fails alone."""
-    with tempfile.TemporaryDirectory(prefix="fmtbench-lance-probe-") as tmp:
-        for i, field in enumerate(table.schema):
-            try:
-                _write(with_codec(table.select([i]), codec), Path(tmp) / f"c{i}.lance")
-            except Exception as exc:  # any refusal of this column alone names the culprit
-                return UnsupportedType(field.name, field.type, format_name, _first_line(exc))
-    return None
-
-
-def _first_line(exc: BaseException) -> str:
-    """Lance errors append Rust source locations; the first line is the reason."""
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def lance_sql(predicate: Filter, column_type: pa.DataType) -> str:

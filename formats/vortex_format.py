@@ -11,15 +11,20 @@ from __future__ import annotations
 import errno
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
-from formats.base import Filter, FormatAdapter, FormatReadError, UnsupportedType, remove_path
+from formats.base import (
+    Filter,
+    FormatAdapter,
+    FormatReadError,
+    find_refused_column,
+    first_line,
+    remove_path,
+)
 from formats.registry import register
 
 if TYPE_CHECKING:
@@ -57,7 +62,9 @@ class VortexAdapter(FormatAdapter):
             _write(table, path, codec)
         except Exception as exc:
             remove_path(path)
-            culprit = unsupported_column(table, codec, self.format)
+            culprit = find_refused_column(
+                table, self.format, lambda t, p: _write(t, p, codec), _reason
+            )
             if culprit is None:
                 raise
             raise culprit from exc
@@ -122,21 +129,10 @@ def _write(table: pa.Table, path: str | os.PathLike, codec: str) -> None:
     options.write(table, str(path))
 
 
-def unsupported_column(table: pa.Table, codec: str, format_name: str) -> UnsupportedType | None:
-    """Write each column alone to find the one Vortex refuses; None if none fails alone."""
-    with tempfile.TemporaryDirectory(prefix="fmtbench-vortex-probe-") as tmp:
-        for i, field in enumerate(table.schema):
-            try:
-                _write(table.select([i]), Path(tmp) / f"c{i}.vortex", codec)
-            except Exception as exc:  # any refusal of this column alone names the culprit
-                return UnsupportedType(field.name, field.type, format_name, _reason(exc))
-    return None
-
-
 def _reason(exc: BaseException) -> str:
     """The first line of a Vortex error: the rest is a Rust backtrace when RUST_BACKTRACE is set."""
     # For an Arrow type it cannot map, write only says it wanted an ArrayIterator.
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = first_line(exc)
     if isinstance(exc, TypeError) and "ArrayIterator" in text:
         return "Arrow type not supported by Vortex"
     return text
