@@ -97,14 +97,21 @@ def plain_log(ax: Axes, axis: str) -> None:
     decades = math.log10(high / low) if low > 0 else 99
     subs = (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)  # 1-2-5 ticks crowd past ~2 decades
     target.set_major_locator(LogLocator(base=10, subs=subs))
-    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.6g}"))
+    target.set_major_formatter(FuncFormatter(lambda v, _: plain_number(v)))
     target.set_minor_formatter(NullFormatter())
 
 
 def ticks_at(ax: Axes, values: list[float]) -> None:
     """x ticks exactly at the measured values (rows, batch sizes), written in full."""
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xticks(sorted(set(values)), [f"{v:,.6g}" for v in sorted(set(values))])
+    ax.set_xticks(sorted(set(values)), [plain_number(v) for v in sorted(set(values))])
+
+
+def plain_number(value: float) -> str:
+    """1000000 -> '1,000,000', 0.001 -> '0.001': never scientific notation on an axis."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.6g}"
 
 
 def failures_text(cases: pd.DataFrame, width: int = 60) -> str:
