@@ -170,6 +170,9 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--workdir", help="where benchmark files are written (default: system temp)")
     p.add_argument("--keep-files", action="store_true", help="keep the benchmark files")
+    p.add_argument(
+        "--isolate", action="store_true", help="a fresh worker process per format (large data)"
+    )
     p.add_argument("--no-charts", action="store_true", help="skip chart generation")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 

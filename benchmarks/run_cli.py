@@ -39,6 +39,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         case_timeout=args.case_timeout,
         keep_files=args.keep_files,
         progress=not args.quiet,
+        isolate=args.isolate,
     )
 
 

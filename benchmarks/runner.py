@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks import journal, machine
+from benchmarks import journal, machine, suite_data
 from benchmarks.cases import Case, build_cases
 from benchmarks.config import RunConfig
 from benchmarks.errors import FmtbenchError, RunError, UsageError
@@ -48,6 +48,9 @@ class RunOptions:
     keep_files: bool = False
     progress: bool = True
     measure_ceilings: bool = True
+    #: One worker process per adapter: no library's allocator or caches carry over to the
+    #: next format (costs a process start and a dataset load per adapter).
+    isolate: bool = False
 
 
 @dataclass
@@ -126,6 +129,7 @@ def run(cfg: RunConfig, opts: RunOptions | None = None) -> RunOutcome:
     workdir = Path(tempfile.mkdtemp(prefix="fmtbench-run-", dir=cfg.workdir or None))
     try:
         check_free_space(workdir, [c for c in cases if not c.skip], cfg)
+        suite_data.clear()  # the worker loads its own copy; this process must not hold one
         if not header:
             header = _start_journal(out, cfg, workdir, opts)
         _run_missing(cfg, cases, out, workdir, opts)
@@ -180,9 +184,10 @@ def _run_missing(
             bar.set_done(len(cases) - len(missing))
             if not missing:
                 return
-            before = len(missing)
+            if opts.isolate:  # one fresh worker process per adapter
+                missing = [c for c in missing if c.adapter == missing[0].adapter]
             _one_worker(cfg, missing, jpath, workdir, opts, bar)
-            if len([c for c in cases if c.id not in _done_ids(out)]) == before:
+            if not {c.id for c in missing} & _done_ids(out):
                 raise RunError(_worker_failure(workdir))
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+
 from benchmarks.config import RunConfig
 from benchmarks.datasets import Dataset, load_dataset, load_user_file
 from benchmarks.sampling import apply_sample, compression_ratio_delta, parse_sample
@@ -20,6 +22,7 @@ def load(cfg: RunConfig, spec: str, rows: int | None) -> Dataset:
     key = (spec, rows, cfg.sample, cfg.seed, cfg.data_dir)
     if key not in _cache:
         _cache[key] = _load(cfg, spec, rows)
+        pa.default_memory_pool().release_unused()  # loading's scratch memory back to the OS
     return _cache[key]
 
 
