@@ -74,7 +74,8 @@ _POOLS: list[pa.MemoryPool] = []
 
 
 def measure_peak_memory(fn: Callable[[], Any]) -> int:
-    """Peak bytes ``fn`` needed: the larger of Arrow's pool peak and the process RSS growth.
+    """Peak bytes ``fn`` needed: the largest of Arrow's pool peak, the process RSS growth
+    and the size of the table it returned.
 
     Arrow allocations are counted exactly through a proxy memory pool installed as the
     default for the call; RSS growth (sampled every 2 ms) catches everything else: Python
@@ -93,8 +94,11 @@ def measure_peak_memory(fn: Callable[[], Any]) -> int:
     finally:
         sampler.stop()
         pa.set_memory_pool(previous)
+    # the returned data must have been in memory: a floor for libraries whose allocator
+    # reuses memory it kept from earlier calls, which RSS growth cannot see
+    held = result.nbytes if isinstance(result, pa.Table | pa.RecordBatch) else 0
     del result
-    return max(proxy.max_memory(), sampler.peak - sampler.baseline)
+    return max(proxy.max_memory(), sampler.peak - sampler.baseline, held)
 
 
 def _consume(result: Any) -> None:
