@@ -122,10 +122,10 @@ def run(cfg: RunConfig, opts: RunOptions | None = None) -> RunOutcome:
     opts = opts or RunOptions()
     if opts.resume is not None:
         out, cfg, header = _resume_target(Path(opts.resume))
+        cases = build_cases(cfg)
     else:
-        cfg.validate()
-        out, header = _out_path(cfg, opts), {}
-    cases = build_cases(cfg)
+        cases = build_cases(cfg)  # every name and input file is checked before anything
+        out, header = _out_path(cfg, opts), {}  # is created on disk
     workdir = Path(tempfile.mkdtemp(prefix="fmtbench-run-", dir=cfg.workdir or None))
     try:
         check_free_space(workdir, [c for c in cases if not c.skip], cfg)
