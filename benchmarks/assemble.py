@@ -16,39 +16,8 @@ from pytest_benchmark.plugin import pytest_benchmark_generate_machine_info
 from pytest_benchmark.utils import get_commit_info
 
 from benchmarks import machine
-from benchmarks.cases import Case
+from benchmarks.cases import Case, case_info
 from benchmarks.config import RunConfig
-
-
-def case_info(case: Case) -> dict[str, Any]:
-    """The contract keys a case has even when it never ran."""
-    import formats
-
-    a = formats.registry[case.adapter]
-    info = {
-        "dataset": dataset_name(case.dataset),
-        "rows": case.rows,
-        "rows_requested": case.rows,
-        "adapter": case.adapter,
-        "format": a.format,
-        "engine": a.engine,
-        "orientation": a.orientation,
-        "encoding": a.encoding,
-        "codec": case.codec,
-        "operation": case.op,
-        "case_id": case.id,
-    }
-    info.update(case.param)
-    return info
-
-
-def dataset_name(spec: str) -> str:
-    """The name results use for a dataset spec: ``tpch-lineitem:0.1`` -> ``tpch-lineitem``."""
-    from pathlib import Path
-
-    if spec.startswith("file:"):
-        return Path(spec.removeprefix("file:")).stem
-    return spec.split(":", 1)[0]
 
 
 def _final_records(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

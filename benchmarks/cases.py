@@ -46,6 +46,35 @@ class Case:
         return dict(self.params)
 
 
+def case_info(case: Case) -> dict[str, Any]:
+    """The contract keys a case has even when it never ran."""
+    a = formats.registry[case.adapter]
+    info = {
+        "dataset": dataset_name(case.dataset),
+        "rows": case.rows,
+        "rows_requested": case.rows,
+        "adapter": case.adapter,
+        "format": a.format,
+        "engine": a.engine,
+        "orientation": a.orientation,
+        "encoding": a.encoding,
+        "codec": case.codec,
+        "operation": case.op,
+        "case_id": case.id,
+    }
+    info.update(case.param)
+    return info
+
+
+def dataset_name(spec: str) -> str:
+    """The name results use for a dataset spec: ``tpch-lineitem:0.1`` -> ``tpch-lineitem``."""
+    from pathlib import Path
+
+    if spec.startswith("file:"):
+        return Path(spec.removeprefix("file:")).stem
+    return spec.split(":", 1)[0]
+
+
 def select_adapters(names: list[str] | None) -> list[FormatAdapter]:
     """Adapters by name (UsageError with a did-you-mean for unknown ones), or all of them."""
     if names is None:

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 import formats
-from benchmarks.cases import Case
+from benchmarks.cases import Case, case_info
 from benchmarks.config import RunConfig
 from benchmarks.measure import measure_peak_memory
 from benchmarks.ops import CaseEnv, Operation, build_operation
@@ -64,22 +64,14 @@ def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles)
 
 def base_info(env: CaseEnv) -> dict[str, Any]:
     """The result contract's extra_info keys known before the case runs."""
-    a, case, ds = env.adapter, env.case, env.dataset
+    ds = env.dataset
     info: dict[str, Any] = {
+        **case_info(env.case),
         "dataset": ds.name,
         "source": ds.source,
         "rows": ds.table.num_rows,
-        "rows_requested": case.rows,
-        "adapter": a.name,
-        "format": a.format,
-        "engine": a.engine,
-        "orientation": a.orientation,
-        "encoding": a.encoding,
-        "codec": case.codec,
-        "operation": case.op,
         "cache": env.cache,
         "arrow_bytes": ds.table.nbytes,
-        "case_id": case.id,
     }
     if "sample" in ds.params:
         info["sample"] = ds.params["sample"]
@@ -87,7 +79,6 @@ def base_info(env: CaseEnv) -> dict[str, Any]:
         delta = ds.params["sample_compression"]
         info["sample_source_ratio"] = delta["full_ratio"]
         info["sample_ratio"] = delta["sample_ratio"]
-    info.update(case.param)
     return info
 
 
