@@ -19,13 +19,13 @@ import pyarrow.feather as feather
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
+from formats import base
 from formats.base import (
     Availability,
     Filter,
     FormatAdapter,
     FormatReadError,
     UnsupportedType,
-    remove_path,
 )
 from formats.registry import register
 
@@ -65,20 +65,8 @@ def write_or_refuse(
     write: Writer,
     refusals: tuple[type[Exception], ...] = ARROW_REFUSALS,
 ) -> None:
-    """Write with the library; a column it refuses becomes UnsupportedType naming that column."""
-    try:
-        write(table, path)
-    except refusals as exc:
-        remove_path(path)
-        for i, field in enumerate(table.schema):  # which column? each is tried alone
-            try:
-                write(table.select([i]), path)
-            except refusals as alone:
-                reason = str(alone).strip().split("\n")[0]
-                raise UnsupportedType(field.name, field.type, format_name, reason) from exc
-            finally:
-                remove_path(path)
-        raise
+    """The shared write-or-name-the-refused-column, with Arrow's refusal errors."""
+    base.write_or_refuse(table, path, format_name, write, refusals)
 
 
 def locate(indices: Indices, chunk_rows: Sequence[int]) -> tuple[list[int], np.ndarray]:

@@ -231,6 +231,7 @@ def find_refused_column(
     format_name: str,
     write_one: Any,
     reason: Any = first_line,
+    refusals: tuple[type[Exception], ...] = (Exception,),
 ) -> UnsupportedType | None:
     """Write each column alone (``write_one(single_column_table, path)``) into a scratch
     directory; the first one the library refuses becomes UnsupportedType, else None.
@@ -243,9 +244,30 @@ def find_refused_column(
         for i, field in enumerate(table.schema):
             try:
                 write_one(table.select([i]), Path(tmp) / f"c{i}")
-            except Exception as exc:  # any refusal of this column alone names the culprit
+            except refusals as exc:  # this column alone is refused: it is the culprit
                 return UnsupportedType(field.name, field.type, format_name, reason(exc))
     return None
+
+
+def write_or_refuse(
+    table: pa.Table,
+    path: str | os.PathLike,
+    format_name: str,
+    write: Any,
+    refusals: tuple[type[Exception], ...] = (Exception,),
+    reason: Any = first_line,
+) -> None:
+    """``write(table, path)``; when the library refuses, delete the partial output and
+    raise UnsupportedType naming the column it refuses (or the original error if no single
+    column is to blame)."""
+    try:
+        write(table, path)
+    except refusals as exc:
+        remove_path(path)
+        culprit = find_refused_column(table, format_name, write, reason, refusals)
+        if culprit is None:
+            raise
+        raise culprit from exc
 
 
 def check_types(table: pa.Table, format_name: str, allowed: Any) -> None:

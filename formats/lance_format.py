@@ -22,8 +22,8 @@ from formats.base import (
     Filter,
     FormatAdapter,
     FormatReadError,
-    find_refused_column,
     remove_path,
+    write_or_refuse,
 )
 from formats.registry import register
 
@@ -59,16 +59,7 @@ class LanceAdapter(FormatAdapter):
         """Write a fresh dataset: Lance's mode="overwrite" keeps the old version's files on disk."""
         codec = self.resolve_codec(codec)
         remove_path(path)
-        try:
-            _write(with_codec(table, codec), path)
-        except Exception as exc:
-            remove_path(path)
-            culprit = find_refused_column(
-                table, self.format, lambda t, p: _write(with_codec(t, codec), p)
-            )
-            if culprit is None:
-                raise
-            raise culprit from exc
+        write_or_refuse(table, path, self.format, lambda t, p: _write(with_codec(t, codec), p))
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """The whole dataset; a corrupt data file is a FormatReadError too."""

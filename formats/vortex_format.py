@@ -21,9 +21,8 @@ from formats.base import (
     Filter,
     FormatAdapter,
     FormatReadError,
-    find_refused_column,
     first_line,
-    remove_path,
+    write_or_refuse,
 )
 from formats.registry import register
 
@@ -58,16 +57,8 @@ class VortexAdapter(FormatAdapter):
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """Stream ``table`` into one Vortex file; a refused column becomes UnsupportedType."""
         codec = self.resolve_codec(codec)
-        try:
-            _write(table, path, codec)
-        except Exception as exc:
-            remove_path(path)
-            culprit = find_refused_column(
-                table, self.format, lambda t, p: _write(t, p, codec), _reason
-            )
-            if culprit is None:
-                raise
-            raise culprit from exc
+        write = lambda t, p: _write(t, p, codec)  # noqa: E731
+        write_or_refuse(table, path, self.format, write, reason=_reason)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """The whole file; a corrupt segment is a FormatReadError too."""
