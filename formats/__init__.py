@@ -20,7 +20,9 @@ from formats.base import (
     FormatAdapter,
     FormatError,
     FormatReadError,
+    Option,
     UnsupportedCodec,
+    UnsupportedOption,
     UnsupportedType,
 )
 from formats.registry import UnknownFormat, adapters, get, load_plugins, names, register, registry
@@ -33,6 +35,8 @@ __all__ = [
     "FormatAdapter",
     "FormatError",
     "FormatReadError",
+    "Option",
+    "UnsupportedOption",
     "UnknownFormat",
     "UnsupportedCodec",
     "UnsupportedType",

@@ -25,6 +25,7 @@ from formats.base import (
     Filter,
     FormatAdapter,
     FormatReadError,
+    Option,
     UnsupportedType,
 )
 from formats.registry import register
@@ -171,17 +172,24 @@ class ParquetPyarrow(PyarrowColumnar):
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})
     schema_of = staticmethod(pq.read_schema)
 
-    def __init__(self, row_group_size: int | None = PARQUET_ROW_GROUP_ROWS) -> None:
-        super().__init__()
-        #: Rows per row group, the unit take and scan skip by; None keeps pyarrow's default.
-        self.row_group_size = row_group_size
+    option_specs = {
+        # DuckDB's default, not pyarrow's 1Mi: with 1Mi every default dataset would be one
+        # row group and row-group skipping (take, scan) could never show.
+        "row_group_size": Option(PARQUET_ROW_GROUP_ROWS, int, minimum=1, help="rows per group"),
+        "compression_level": Option(None, int, help="codec level; none: the codec's default"),
+        "use_dictionary": Option(True, bool, help="dictionary-encode columns"),
+        "data_page_size": Option(None, int, minimum=1024, help="bytes per data page"),
+    }
 
     def write(self, table: pa.Table, path: PathLike, codec: str | None = None) -> None:
         """One pq.write_table call; the page index is written so readers can skip pages too."""
         write = functools.partial(
             pq.write_table,
             compression=self.resolve_codec(codec),
-            row_group_size=self.row_group_size,
+            row_group_size=self.options["row_group_size"],
+            compression_level=self.options["compression_level"],
+            use_dictionary=self.options["use_dictionary"],
+            data_page_size=self.options["data_page_size"],
             write_page_index=True,
         )
         write_or_refuse(table, path, self.format, write)
@@ -252,10 +260,8 @@ class Feather(PyarrowColumnar):
     native = frozenset({"read_columns", "take", "iter_batches"})
     schema_of = staticmethod(lambda path: ipc.open_file(pa.memory_map(os.fspath(path))).schema)
 
-    def __init__(self, batch_rows: int = 64 * 1024) -> None:
-        super().__init__()
-        #: Rows per record batch (pyarrow's default): the unit take reads.
-        self.batch_rows = batch_rows
+    #: Rows per record batch (pyarrow's default): the unit take reads.
+    option_specs = {"batch_rows": Option(64 * 1024, int, minimum=1, help="rows per batch")}
 
     def write(self, table: pa.Table, path: PathLike, codec: str | None = None) -> None:
         """feather.write_feather (v2) in batches of ``batch_rows``."""
@@ -263,7 +269,7 @@ class Feather(PyarrowColumnar):
         write = functools.partial(
             feather.write_feather,
             compression="uncompressed" if codec == "none" else codec,
-            chunksize=self.batch_rows,
+            chunksize=self.options["batch_rows"],
         )
         write_or_refuse(table, path, self.format, write)
 
@@ -336,10 +342,10 @@ class OrcPyarrow(PyarrowColumnar):
     native = frozenset({"read_columns", "take", "iter_batches"})
     schema_of = staticmethod(lambda path: orc.ORCFile(path).schema)
 
-    def __init__(self, stripe_size: int = 64 * 1024 * 1024) -> None:
-        super().__init__()
-        #: Target stripe size in bytes (pyarrow's default): the unit take reads.
-        self.stripe_size = stripe_size
+    #: Target stripe size in bytes (pyarrow's default): the unit take reads.
+    option_specs = {
+        "stripe_size": Option(64 * 1024 * 1024, int, minimum=1024, help="bytes per stripe")
+    }
 
     def available(self) -> Availability:
         """pyarrow wheels may be built without ORC; say so instead of failing on first use."""
@@ -357,7 +363,7 @@ class OrcPyarrow(PyarrowColumnar):
         write = functools.partial(
             orc.write_table,
             compression="uncompressed" if codec == "none" else codec,
-            stripe_size=self.stripe_size,
+            stripe_size=self.options["stripe_size"],
         )
         write_or_refuse(table, path, self.format, write)
 

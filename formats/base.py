@@ -65,6 +65,74 @@ class Availability:
     reason: str = ""
 
 
+class UnsupportedOption(FormatError, ValueError):
+    """An option name or value the adapter does not accept (names adapter, option, allowed)."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One layout knob an adapter accepts (row group size, compression level, ...).
+
+    Declared by the adapter, read everywhere else: the CLI parses ``--option K=V`` with
+    ``parse``, the suite checks values with ``check``, ``fmtbench formats --json`` lists
+    ``describe``. ``default`` is what the adapter uses when the run does not set it.
+    """
+
+    default: Any
+    kind: type = int  # int, float, bool or str
+    choices: tuple[Any, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    help: str = ""
+
+    def allowed(self) -> str:
+        """The allowed values in words, for error messages and listings."""
+        if self.choices is not None:
+            return ", ".join(map(str, self.choices))
+        lo = "" if self.minimum is None else f">= {self.minimum:g}"
+        hi = "" if self.maximum is None else f"<= {self.maximum:g}"
+        bound = " and ".join(b for b in (lo, hi) if b)
+        return f"{self.kind.__name__}{' ' + bound if bound else ''}"
+
+    def parse(self, text: str) -> Any:
+        """A command-line string as this option's type (ValueError when it is not)."""
+        if text.strip().lower() in ("none", "default") and self.default is None:
+            return None
+        if self.kind is bool:
+            low = text.strip().lower()
+            if low not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(f"{text!r} is not true or false")
+            return low in ("true", "1", "yes")
+        if self.kind is int:
+            return int(float(text.replace("_", ""))) if text.strip() else int(text)
+        return self.kind(text)
+
+    def check(self, value: Any) -> Any:
+        """``value`` if allowed, else ValueError saying what is allowed."""
+        if value is None and self.default is None:
+            return None  # None: leave the library's own default in force
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(f"{value!r} is not one of {self.allowed()}")
+        widened = self.kind is float and isinstance(value, int)
+        wrong_bool = self.kind is not bool and isinstance(value, bool)
+        if self.choices is None and (wrong_bool or not (isinstance(value, self.kind) or widened)):
+            raise ValueError(f"{value!r} is not {self.kind.__name__}")
+        if self.minimum is not None and value < self.minimum:
+            raise ValueError(f"{value!r} is below {self.minimum:g}")
+        if self.maximum is not None and value > self.maximum:
+            raise ValueError(f"{value!r} is above {self.maximum:g}")
+        return value
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-ready description: default, type, allowed values, help."""
+        return {
+            "default": self.default,
+            "type": self.kind.__name__,
+            "allowed": self.allowed(),
+            "help": self.help,
+        }
+
+
 @dataclass(frozen=True)
 class Filter:
     """A one-column predicate, ``column op value``, that every adapter can translate.
@@ -143,12 +211,35 @@ class FormatAdapter:
     native: ClassVar[frozenset[str]] = frozenset()
     #: True when the "file" is a directory (Lance); cache eviction walks it.
     writes_directory: ClassVar[bool] = False
+    #: Layout knobs this adapter accepts, name -> Option; the run sweeps them (--option).
+    option_specs: ClassVar[dict[str, Option]] = {}
 
-    def __init__(self) -> None:
+    def __init__(self, options: dict[str, Any] | None = None, **option_values: Any) -> None:
+        #: The knob values in force for this instance: every declared option, defaults
+        #: filled in. Methods read ``self.options[...]``; results record it.
+        #: ``Adapter(row_group_size=10)`` is shorthand for ``Adapter({"row_group_size": 10})``.
+        self.options: dict[str, Any] = self.resolve_options({**(options or {}), **option_values})
         #: What the last take/scan/read_columns actually touched, when the library can tell:
         #: keys among ``bytes_read``, ``row_groups_read``, ``row_groups_total``. Adapters that
         #: know fill it; the suite copies it into the results (issue: "bytes_read where known").
         self.last_io: dict[str, int] = {}
+
+    @classmethod
+    def resolve_options(cls, given: dict[str, Any]) -> dict[str, Any]:
+        """Defaults overlaid with ``given``; UnsupportedOption for unknown names or values."""
+        resolved = {name: spec.default for name, spec in cls.option_specs.items()}
+        for name, value in given.items():
+            spec = cls.option_specs.get(name)
+            if spec is None:
+                known = ", ".join(cls.option_specs) or "none"
+                raise UnsupportedOption(f"{cls.name} has no option '{name}'; its options: {known}")
+            try:
+                resolved[name] = spec.check(value)
+            except ValueError as exc:
+                raise UnsupportedOption(
+                    f"{cls.name} option {name}={value!r}: {exc}; allowed: {spec.allowed()}"
+                ) from None
+        return resolved
 
     def available(self) -> Availability:
         """Whether the libraries this adapter needs import here; if not, the install hint."""

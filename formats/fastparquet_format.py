@@ -22,7 +22,7 @@ from formats.arrow_family import (
     reading,
     write_or_refuse,
 )
-from formats.base import Filter, FormatAdapter, UnsupportedType
+from formats.base import Filter, FormatAdapter, Option, UnsupportedType
 from formats.registry import register
 
 #: fastparquet's names; "lz4" is LZ4_RAW, the codec other readers (pyarrow) call lz4.
@@ -106,10 +106,10 @@ class ParquetFastparquet(FormatAdapter):
     extra = "fastparquet"
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})
 
-    def __init__(self, row_group_size: int | None = PARQUET_ROW_GROUP_ROWS) -> None:
-        super().__init__()
-        #: Rows per row group, the unit take and scan skip by; None keeps fastparquet's default.
-        self.row_group_size = row_group_size
+    #: Rows per row group, the unit take and scan skip by (as parquet-pyarrow's).
+    option_specs = {
+        "row_group_size": Option(PARQUET_ROW_GROUP_ROWS, int, minimum=1, help="rows per group")
+    }
 
     def write(self, table: pa.Table, path: PathLike, codec: str | None = None) -> None:
         """fastparquet.write of ``table.to_pandas()`` (masked ints, dates as datetime64)."""
@@ -124,8 +124,8 @@ class ParquetFastparquet(FormatAdapter):
         import fastparquet
 
         options: dict[str, Any] = {"compression": compression}
-        if self.row_group_size:
-            options["row_group_offsets"] = self.row_group_size
+        if self.options["row_group_size"]:
+            options["row_group_offsets"] = self.options["row_group_size"]
 
         def write(table: pa.Table, path: PathLike) -> None:
             frame = table.to_pandas(types_mapper=_nullable_dtype, date_as_object=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 from formats.base import FormatAdapter, FormatError
 
@@ -47,12 +48,14 @@ def names() -> list[str]:
     return [name for name, _ in sorted(_registry.items(), key=lambda kv: _family(kv[1]))]
 
 
-def get(name: str) -> FormatAdapter:
-    """A fresh adapter instance by name; unknown names suggest the nearest known one."""
+def get(name: str, options: dict[str, Any] | None = None) -> FormatAdapter:
+    """A fresh adapter instance by name, with layout ``options`` (UnsupportedOption when
+    not accepted); unknown names suggest the nearest known one."""
     try:
-        return _registry[name]()
+        cls = _registry[name]
     except KeyError:
         raise UnknownFormat(unknown_message("format", name, names())) from None
+    return cls(options)
 
 
 def unknown_message(kind: str, name: str, known: list[str]) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.direct import run_comparison  # noqa: E402
+from benchmarks.suite.direct import run_comparison  # noqa: E402
 
 
 def main() -> int:

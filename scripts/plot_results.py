@@ -1,6 +1,6 @@
 """Draw the charts of a fmtbench results file: python scripts/plot_results.py RESULTS.json.
 
-A thin wrapper over ``benchmarks.plot.plot_results`` (the same as ``fmtbench plot``) that
+A thin wrapper over ``benchmarks.analysis.plot.plot_results`` (the same as ``fmtbench plot``) that
 also works from a checkout where the package is not installed.
 
 Example: python scripts/plot_results.py results/0001_mixed.json --out charts/ --log
@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 try:
-    from benchmarks.plot import plot_results
+    from benchmarks.analysis.plot import plot_results
 except ImportError:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from benchmarks.plot import plot_results
+    from benchmarks.analysis.plot import plot_results
 
 
 def main(argv: list[str] | None = None) -> int:

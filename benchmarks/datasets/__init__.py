@@ -13,8 +13,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from benchmarks.datasets import real, synthetic, user
+from benchmarks.datasets.sampling import SampleSpec, apply_sample, check_seed
 from benchmarks.errors import UsageError
-from benchmarks.sampling import SampleSpec, apply_sample, check_seed
 from formats.registry import unknown_message
 
 DEFAULT_DATASET = "mixed"

@@ -1,0 +1,1 @@
+"""Reading results: summary, views, compare, recommend, report, plot and charts."""

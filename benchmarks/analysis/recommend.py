@@ -1,0 +1,262 @@
+"""Which format for which workload: weighted scores over the measured metrics.
+
+Each metric is normalised per case by the best format's value, so every format gets a
+ratio >= 1 (1 = best, 2 = twice the best's time, bytes or memory). A profile's weights
+combine those ratios with a weighted geometric mean, because:
+
+- ratios are multiplicative: "2x slower" means the same on a 1 ms read and a 10 s write,
+  and the geometric mean treats it so (an arithmetic mean would let the slowest
+  operation's ratio drown the others);
+- it is unit-free: seconds, bytes and a universality score combine without choosing
+  units or scales;
+- it is order-preserving under rescaling, so the ranking does not depend on which
+  format happens to be the best (and the score of a format best at everything is 1).
+
+A format with no value for a weighted metric (the case failed or was not run for it) is
+ranked after every format that has them all, since a missing number is not a good one.
+
+These are pure functions over the tidy frame (``benchmarks.run.results.tidy``) so they can be
+tested on a hand-made table.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.analysis.summary import PARAM_KEYS
+from benchmarks.errors import UsageError
+
+#: Columns that identify one case apart from the format: ratios are taken within a case.
+CASE_KEYS = ("dataset", "rows", "cache", *PARAM_KEYS)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One measured quantity: which rows it comes from, which column, and how to compare."""
+
+    description: str
+    operation: str | None  # the operation whose rows hold the value; None: any row
+    column: str
+    higher_is_better: bool = False
+    per_case: bool = True  # False: one value per (dataset, rows), e.g. the file size
+    word: str = "faster"  # for explain(): "2.1x faster"
+
+
+#: Universality is a fact about a format, not a timing: which of these widely used tools
+#: read the family's files out of the box (no plugin, no schema file, no extra package).
+TOOLS: dict[str, str] = {
+    "spreadsheet": "Excel, LibreOffice and Google Sheets open the file",
+    "python": "Python's standard library parses it",
+    "javascript": "JavaScript parses it with no library (JSON.parse)",
+    "shell": "Unix text tools work on it (grep, awk, jq)",
+    "postgres": "PostgreSQL loads it with COPY",
+    "pandas": "pandas has a reader (read_csv, read_parquet, read_orc, ...)",
+    "duckdb": "DuckDB reads it with its built-in readers",
+    "spark": "Apache Spark reads it with no extra package",
+    "warehouse": "BigQuery and Snowflake load jobs accept it",
+    "polars": "Polars has a reader",
+}
+
+#: Format family -> the TOOLS that read it. Score = 1 + len(tools): the format's own
+#: library always counts as one reader, so no score is zero.
+READERS: dict[str, frozenset[str]] = {
+    "csv": frozenset(TOOLS) - {"javascript"},
+    "json": frozenset(TOOLS) - {"spreadsheet", "postgres"},
+    "parquet": frozenset({"pandas", "duckdb", "spark", "warehouse", "polars"}),
+    "orc": frozenset({"pandas", "spark", "warehouse"}),
+    # Spark's Avro support is the separate spark-avro package; DuckDB's is an extension
+    "avro": frozenset({"warehouse", "polars"}),
+    "arrow": frozenset({"pandas", "polars"}),
+    "msgpack": frozenset(),
+    "protobuf": frozenset(),
+    "lance": frozenset(),
+    "vortex": frozenset(),
+}
+
+#: Spellings of a format family (lower case, letters and digits only) -> READERS key.
+_ALIASES = {
+    "jsonl": "json",
+    "jsonlines": "json",
+    "ndjson": "json",
+    "feather": "arrow",
+    "arrowipc": "arrow",
+    "ipc": "arrow",
+    "messagepack": "msgpack",
+    "proto": "protobuf",
+    "protocolbuffers": "protobuf",
+}
+
+METRICS: dict[str, Metric] = {
+    "write": Metric("median time to write the table", "write", "median"),
+    "read": Metric("median time to read the whole file", "read", "median"),
+    "read_column": Metric("median time to read one column", "read_column", "median"),
+    "scan": Metric("median time of a filtered scan", "scan", "median"),
+    "take_p50": Metric("median latency of a row lookup (take)", "take", "p50_s"),
+    "take_p99": Metric("99th percentile latency of a row lookup (take)", "take", "p99_s"),
+    "file_bytes": Metric("bytes on disk", None, "file_bytes", per_case=False, word="smaller"),
+    "memory": Metric("peak memory of a full read", "read", "peak_memory_bytes", word="leaner"),
+    "universality": Metric(
+        "1 + how many common tools read the format (a fixed table: READERS)",
+        None,
+        "universality",
+        higher_is_better=True,
+        per_case=False,
+        word="more widely readable",
+    ),
+}
+
+PROFILES: dict[str, dict[str, float]] = {
+    "logging": {"write": 1.0, "file_bytes": 0.3},
+    "analytics": {"read_column": 1.0, "scan": 1.0},
+    "serving": {"read": 1.0, "take_p50": 1.0},
+    "lookups": {"take_p99": 1.0, "take_p50": 0.5},
+    "storage": {"file_bytes": 1.0},
+    "interchange": {"universality": 1.0, "read": 0.3},
+}
+
+PROFILE_TITLES: dict[str, str] = {
+    "logging": "Write-heavy logging (write dominant, some size)",
+    "analytics": "Analytics: scans and reading a few columns",
+    "serving": "Full-record serving: whole reads and row lookups",
+    "lookups": "Random lookups: tail latency of rows by position",
+    "storage": "Smallest storage: bytes on disk",
+    "interchange": "Interchange with other tools, read speed second",
+}
+
+
+def family(format_name: str) -> str:
+    """The READERS key of a format name ('JSON Lines' -> 'json'), or the name itself."""
+    key = re.sub(r"[^a-z0-9]", "", str(format_name).lower())
+    key = _ALIASES.get(key, key)
+    if key in READERS:
+        return key
+    first = re.split(r"[^a-z0-9]", str(format_name).lower())[0]
+    return _ALIASES.get(first, first)
+
+
+def universality(format_name: str) -> int:
+    """1 + how many of TOOLS read the format (1 for a family not in READERS)."""
+    return 1 + len(READERS.get(family(format_name), frozenset()))
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """``"write=1,read=0.2"`` -> weights; UsageError naming the bad item."""
+    weights: dict[str, float] = {}
+    for item in (t.strip() for t in text.split(",")):
+        name, sep, number = (s.strip() for s in item.partition("="))
+        if not sep or not name:
+            raise UsageError(f"--weights: expected METRIC=NUMBER, got {item!r}")
+        if name not in METRICS:
+            raise UsageError(f"--weights: unknown metric '{name}'; known: {', '.join(METRICS)}")
+        try:
+            value = float(number)
+        except ValueError:
+            raise UsageError(f"--weights: {number!r} for {name} is not a number") from None
+        if not math.isfinite(value) or value < 0:
+            raise UsageError(f"--weights: weight of {name} must be >= 0, got {number}")
+        weights[name] = value
+    if not any(weights.values()):
+        raise UsageError("--weights: at least one weight must be positive")
+    return weights
+
+
+def _usable(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Rows without an error and with a positive finite value in ``column``."""
+    ok = frame[frame["error"].isna()] if "error" in frame else frame
+    if column not in ok:
+        return ok.iloc[0:0]
+    values = pd.to_numeric(ok[column], errors="coerce")
+    return ok[np.isfinite(values) & (values > 0)].assign(**{column: values})
+
+
+def _values(frame: pd.DataFrame, metric: Metric) -> tuple[pd.DataFrame, list[str]]:
+    """One value per (case, adapter, codec) for ``metric``, and the case key columns."""
+    if metric.column == "universality":
+        names = frame["format"].fillna(frame["adapter"]) if "format" in frame else frame["adapter"]
+        frame = frame.assign(universality=names.map(universality))
+    sub = _usable(frame, metric.column)
+    if metric.operation is not None and "operation" in sub:
+        sub = sub[sub["operation"] == metric.operation]
+    keys = CASE_KEYS if metric.per_case else ("dataset", "rows")
+    # universality is a fact about the format, not the case: one value per format
+    keys = [k for k in keys if k in sub and metric.column != "universality"]
+    if sub.empty:
+        return pd.DataFrame(columns=[*keys, "adapter", "codec", "value"]), keys
+    group = [*keys, "adapter", "codec"]
+    values = sub.groupby(group, dropna=False)[metric.column].median().reset_index()
+    return values.rename(columns={metric.column: "value"}), keys
+
+
+def metric_ratios(frame: pd.DataFrame, name: str) -> pd.Series:
+    """Per (adapter, codec): geometric mean over cases of value / best value (>= 1)."""
+    metric = METRICS[name]
+    values, keys = _values(frame, metric)
+    if values.empty:
+        return pd.Series(dtype=float, name=name)
+    how = "max" if metric.higher_is_better else "min"
+    if keys:
+        best = values.groupby(keys, dropna=False)["value"].transform(how)
+    else:
+        best = pd.Series(values["value"].agg(how), index=values.index)
+    ratio = best / values["value"] if metric.higher_is_better else values["value"] / best
+    logs = np.log(ratio.astype(float)).groupby([values["adapter"], values["codec"]]).mean()
+    return np.exp(logs).rename(name)
+
+
+def rank(frame: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
+    """Formats best first: adapter, codec, score, missing, then one ratio column per metric.
+
+    Metrics no format measured are dropped (listed in ``result.attrs["unmeasured"]``);
+    UsageError when none of the weighted metrics was measured at all.
+    """
+    wanted = {m: w for m, w in weights.items() if w > 0}
+    ratios = {m: metric_ratios(frame, m) for m in wanted}
+    measured = {m: w for m, w in wanted.items() if not ratios[m].empty}
+    if not measured:
+        raise UsageError(f"no case in these results measures {', '.join(wanted)}")
+    table = pd.concat([ratios[m] for m in measured], axis=1)
+    logs = np.log(table[list(measured)])
+    w = pd.Series(measured)
+    present = logs.notna()
+    weight_sum = present.mul(w, axis=1).sum(axis=1)
+    table["score"] = np.exp(logs.fillna(0).mul(w, axis=1).sum(axis=1) / weight_sum)
+    table["missing"] = (~present).apply(
+        lambda row: ", ".join(m for m, gone in row.items() if gone), axis=1
+    )
+    table["n_missing"] = (~present).sum(axis=1)
+    table = table.reset_index(names=["adapter", "codec"])
+    table = table.sort_values(["n_missing", "score", "adapter"], kind="stable")
+    table = table.drop(columns="n_missing").reset_index(drop=True)
+    table = table[["adapter", "codec", "score", "missing", *measured]]
+    table.attrs["unmeasured"] = [m for m in wanted if m not in measured]
+    return table
+
+
+def explain(ranking: pd.DataFrame, weights: dict[str, float]) -> str:
+    """One sentence: why the winner wins, naming its decisive metric and the margin."""
+    if ranking.empty:
+        return "No format has measurements for this profile."
+    win = ranking.iloc[0]
+    name = f"{win['adapter']} ({win['codec']})"
+    if len(ranking) == 1:
+        return f"{name} is the only format measured for this profile."
+    second = ranking.iloc[1]
+    other = f"{second['adapter']} ({second['codec']})"
+    metrics = [m for m in weights if m in ranking and pd.notna(win[m]) and pd.notna(second[m])]
+    if not metrics:
+        return f"{name} ranks first: it is the only one measured on {', '.join(weights)}."
+    gain = {m: weights[m] * math.log(second[m] / win[m]) for m in metrics}
+    best = max(gain, key=gain.__getitem__)
+    margin = second[best] / win[best]
+    scores = f"score {win['score']:.2f} vs {second['score']:.2f}"
+    if gain[best] <= 1e-9:
+        return f"{name} ties with runner-up {other} on every weighted metric ({scores})."
+    return (
+        f"{name} wins on {best}: {margin:.2f}x {METRICS[best].word} than "
+        f"runner-up {other} ({scores})."
+    )

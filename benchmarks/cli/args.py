@@ -1,0 +1,77 @@
+"""argparse value types and the ``run`` options, shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def split_list(text: str) -> list[str]:
+    """``a,b, c`` -> ['a', 'b', 'c']; an empty item is a usage error."""
+    items = [t.strip() for t in text.split(",")]
+    if not all(items):
+        raise argparse.ArgumentTypeError(f"empty item in list {text!r}")
+    return items
+
+
+def int_list(text: str) -> list[int]:
+    """``10000,100000`` -> [10000, 100000]; '1e5' and '100_000' are accepted."""
+    try:
+        return [int(float(t.replace("_", ""))) for t in split_list(text)]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of whole numbers") from None
+
+
+def float_list(text: str) -> list[float]:
+    """``0.001,0.1`` -> [0.001, 0.1]."""
+    try:
+        return [float(t) for t in split_list(text)]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of numbers") from None
+
+
+def add_run_args(p: argparse.ArgumentParser) -> None:
+    from benchmarks.suite.config import CORE_OPS
+
+    p.add_argument(
+        "--datasets", type=split_list, help="dataset names, e.g. mixed,logs,tpch-lineitem:0.1"
+    )
+    p.add_argument(
+        "--data", type=split_list, help="your own files (.csv .parquet .jsonl .arrow .orc .avro)"
+    )
+    p.add_argument(
+        "--formats", type=split_list, help="adapter names (default: every available one)"
+    )
+    p.add_argument(
+        "--codecs", type=split_list, help="codecs to run, or 'all' (default: each default)"
+    )
+    p.add_argument("--ops", type=split_list, help=f"operations (default: {','.join(CORE_OPS)})")
+    p.add_argument("--rows", type=int_list, help="row counts; several make a scaling sweep")
+    p.add_argument("--rounds", type=int, help="timed rounds per case (default 3)")
+    p.add_argument(
+        "--cache", choices=("warm", "cold"), help="page cache before each read (default warm)"
+    )
+    p.add_argument("--columns", type=split_list, help="columns for read_column")
+    p.add_argument(
+        "--sample", help="head:N random:F|N stratified:COL:F quota:COL:N systematic:K reservoir:N"
+    )
+    p.add_argument("--seed", type=int, help="seed for data, samples and lookups (default 0)")
+    p.add_argument("--data-dir", help="where generated real datasets are cached")
+    p.add_argument("--k", type=int_list, help="take: rows per lookup (default 1,100,10000)")
+    p.add_argument("--patterns", type=split_list, help="take: uniform,clustered")
+    p.add_argument("--selectivity", type=float_list, help="scan: fractions in (0,1]")
+    p.add_argument("--batch-sizes", type=int_list, help="stream: rows per batch")
+    p.add_argument("--out", type=Path, help="results file (default results/NNNN_<datasets>.json)")
+    p.add_argument("--resume", type=Path, help="finish an interrupted run: its results path")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --out")
+    p.add_argument("--strict", action="store_true", help="exit 1 if any case failed")
+    p.add_argument(
+        "--case-timeout", type=float, default=1800.0, help="seconds before a case is stopped"
+    )
+    p.add_argument("--workdir", help="where benchmark files are written (default: system temp)")
+    p.add_argument("--keep-files", action="store_true", help="keep the benchmark files")
+    p.add_argument(
+        "--isolate", action="store_true", help="a fresh worker process per format (large data)"
+    )
+    p.add_argument("--no-charts", action="store_true", help="skip chart generation")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")

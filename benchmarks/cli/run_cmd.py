@@ -1,0 +1,78 @@
+"""``fmtbench run`` argument handling: argparse namespace -> RunConfig, run, summary."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+
+from benchmarks.cli.console import out
+from benchmarks.run.runner import RunOptions, run
+from benchmarks.suite.config import RunConfig
+
+#: argparse dest -> RunConfig field, for the options that map one to one.
+_FIELDS = {
+    "datasets": "datasets", "data": "data", "formats": "formats", "codecs": "codecs",
+    "ops": "ops", "rows": "rows", "rounds": "rounds", "cache": "cache", "columns": "columns",
+    "sample": "sample", "seed": "seed", "data_dir": "data_dir", "workdir": "workdir",
+    "k": "k", "patterns": "patterns", "selectivity": "selectivity", "batch_sizes": "batch_sizes",
+}  # fmt: skip
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    """A RunConfig with every option the user gave; --data alone means no built-in dataset."""
+    cfg = RunConfig()
+    for dest, name in _FIELDS.items():
+        value = getattr(args, dest, None)
+        if value is not None:
+            setattr(cfg, name, value)
+    if args.data and not args.datasets:
+        cfg.datasets = []
+    return cfg.validate()
+
+
+def options_from_args(args: argparse.Namespace) -> RunOptions:
+    """How to run: output path, resume, timeouts, files, display."""
+    return RunOptions(
+        out=args.out,
+        resume=args.resume,
+        force=args.force,
+        case_timeout=args.case_timeout,
+        keep_files=args.keep_files,
+        progress=not args.quiet,
+        isolate=args.isolate,
+    )
+
+
+def run_from_args(args: argparse.Namespace, console: Console) -> int:
+    """Run, print the summary, write charts; exit 1 under --strict if a case failed."""
+    from benchmarks.analysis.summary import print_summary
+    from benchmarks.run.results import tidy
+
+    cfg = RunConfig() if args.resume else config_from_args(args)
+    outcome = run(cfg, options_from_args(args))
+    if not args.quiet:
+        print_summary(tidy(outcome.data), outcome.failed, outcome.skipped, console)
+    if not args.no_charts:
+        _charts(outcome.path, console)
+    console.print(f"results: {outcome.path}")
+    return 1 if args.strict and outcome.failed else 0
+
+
+def _charts(path, console: Console) -> None:
+    """Charts beside the results, when the plotting module is installed."""
+    try:
+        from benchmarks.analysis.plot import plot_results
+    except ImportError:
+        return
+    written = plot_results(path)
+    console.print(f"charts: {len(written)} files in {written[0].parent if written else '-'}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Benchmark formats on datasets; writes results/NNNN_<datasets>.json and its charts.
+
+    Example: fmtbench run --datasets mixed,logs --formats parquet-pyarrow,csv-pyarrow \
+             --rows 10000,100000
+    """
+    return run_from_args(args, out)

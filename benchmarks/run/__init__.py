@@ -1,0 +1,1 @@
+"""Running the suite: the runner and its worker processes, assembly, results files, progress."""

@@ -1,0 +1,74 @@
+"""Turn a run's journal into one pytest-benchmark-shaped results file.
+
+Passed cases are pytest-benchmark's own entries; failed cases become entries with
+``extra_info.error`` and no ``stats`` (a results file must never invent a timing);
+skipped cases are listed with their reason under ``fmtbench.skipped``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from pytest_benchmark import __version__ as pytest_benchmark_version
+from pytest_benchmark.plugin import pytest_benchmark_generate_machine_info
+from pytest_benchmark.utils import get_commit_info
+
+from benchmarks.suite import machine
+from benchmarks.suite.cases import Case, case_info
+from benchmarks.suite.config import RunConfig
+
+
+def _final_records(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The last finish record per case id (a resumed case supersedes its crash record)."""
+    final: dict[str, dict[str, Any]] = {}
+    for r in records:
+        if r.get("event") == "finish":
+            final[r["id"]] = r
+    return final
+
+
+def _failed_entry(case: Case, record: dict[str, Any], cache: str) -> dict[str, Any]:
+    partial = (record.get("entry") or {}).get("extra_info") or {}
+    extra = {**case_info(case), "cache": cache, **partial, "error": record.get("error", "failed")}
+    return {"group": f"{case.op} {extra['dataset']}", "name": case.id, "fullname": case.id,
+            "params": None, "extra_info": extra, "stats": None}  # fmt: skip
+
+
+def assemble(
+    records: list[dict[str, Any]], cfg: RunConfig, cases: list[Case], header: dict[str, Any]
+) -> dict[str, Any]:
+    """The results document for ``cases`` from journal ``records``."""
+    final = _final_records(records)
+    benchmarks, failed, skipped = [], [], []
+    for case in cases:
+        record = final.get(case.id)
+        if record is None:
+            continue
+        if record["status"] == "passed":
+            benchmarks.append(record["entry"])
+        elif record["status"] == "skipped":
+            skipped.append({"id": case.id, "reason": record.get("reason", "")})
+        else:
+            benchmarks.append(_failed_entry(case, record, cfg.cache))
+            failed.append({"id": case.id, "error": record.get("error", "failed")})
+    info = pytest_benchmark_generate_machine_info()
+    info.update(header.get("machine") or machine.describe())
+    started = header.get("started", time.time())
+    return {
+        "machine_info": info,
+        "commit_info": get_commit_info(),
+        "benchmarks": benchmarks,
+        "datetime": dt.datetime.now(dt.UTC).isoformat(),
+        "version": pytest_benchmark_version,
+        "fmtbench": {
+            "schema_version": machine.SCHEMA_VERSION,
+            "config": cfg.__dict__,
+            "failed": failed,
+            "skipped": skipped,
+            "ceilings": header.get("ceilings", {}),
+            "machine_label": machine.label(),
+            "wall_s": time.time() - started,
+        },
+    }

@@ -1,0 +1,100 @@
+"""Results files: numbered paths, atomic writes, validated loading and the tidy table.
+
+A results file is pytest-benchmark's JSON plus a top-level ``fmtbench`` section
+(schema version, config, skipped cases, ceilings). Loading refuses what it cannot trust:
+not JSON, not pytest-benchmark's shape, an unknown schema version, no cases.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from benchmarks.errors import UsageError
+from benchmarks.suite.machine import SCHEMA_VERSION
+
+STAT_KEYS = ("median", "iqr", "min", "max", "mean", "stddev", "rounds")
+
+
+def next_results_path(directory: str | os.PathLike, label: str) -> Path:
+    """``DIR/NNNN_label.json`` with NNNN one past the highest present: never overwrites."""
+    directory = Path(directory)
+    numbers = [
+        int(m.group(1)) for p in directory.glob("*.json") if (m := re.match(r"(\d{4})_", p.name))
+    ]
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-")[:60] or "run"
+    return directory / f"{max(numbers, default=0) + 1:04d}_{safe}.json"
+
+
+def write_atomic(path: str | os.PathLike, data: dict[str, Any]) -> None:
+    """Write JSON to a temp file beside ``path``, fsync, then rename over: never half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1, default=str)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_results(path: str | os.PathLike) -> dict[str, Any]:
+    """Parse and validate a results file; UsageError naming the file when it is not one."""
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"{p}: no such results file; pass a .json written by fmtbench run")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(
+            f"{p}: not JSON ({exc.__class__.__name__}); pass a results .json"
+        ) from None
+    _validate(p, data)
+    return data
+
+
+def _validate(p: Path, data: Any) -> None:
+    if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
+        raise UsageError(f"{p}: not a pytest-benchmark results file (no 'benchmarks' list)")
+    meta = data.get("fmtbench")
+    if not isinstance(meta, dict) or "schema_version" not in meta:
+        raise UsageError(f"{p}: a pytest-benchmark file without fmtbench data; run fmtbench run")
+    if meta["schema_version"] != SCHEMA_VERSION:
+        raise UsageError(
+            f"{p}: results schema version {meta['schema_version']} is not supported "
+            f"(this fmtbench reads version {SCHEMA_VERSION}); re-run the benchmark"
+        )
+    if not data["benchmarks"]:
+        raise UsageError(f"{p}: the results hold no cases")
+
+
+def tidy(data: dict[str, Any]) -> pd.DataFrame:
+    """One row per case: every extra_info key plus median, iqr, min, rounds and MB/s."""
+    rows = []
+    for bench in data["benchmarks"]:
+        row = dict(bench.get("extra_info") or {})
+        stats = bench.get("stats") or {}
+        for key in STAT_KEYS:
+            row[key] = stats.get(key)
+        row.setdefault("error", None)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if "data_bytes" in frame and "median" in frame:
+        frame["mb_s"] = frame["data_bytes"] / frame["median"] / 1e6
+    if {"arrow_bytes", "file_bytes"} <= set(frame.columns):
+        frame["compression_ratio"] = frame["arrow_bytes"] / frame["file_bytes"]
+    return frame
+
+
+def load_table(path: str | os.PathLike) -> pd.DataFrame:
+    """``tidy(load_results(path))``: the notebook entry point."""
+    return tidy(load_results(path))

@@ -1,0 +1,1 @@
+"""What pytest-benchmark runs: the parametrized test, its plugin, cases, operations, measurement."""

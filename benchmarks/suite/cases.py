@@ -1,0 +1,183 @@
+"""Expand a RunConfig into benchmark cases: datasets x rows x adapters x codecs x operations.
+
+Both the runner (to count cases, validate names and resume) and the pytest suite (to
+parametrize) call ``build_cases``, so the two always agree on what a run contains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.types as pat
+
+import formats
+from benchmarks.errors import UsageError
+from benchmarks.suite.config import RunConfig
+from formats.base import FormatAdapter
+from formats.registry import UnknownFormat, unknown_message
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmark: an operation on one dataset through one adapter and codec."""
+
+    dataset: str  # a dataset spec ("mixed", "tpch-lineitem:0.1") or "file:PATH"
+    rows: int | None
+    adapter: str
+    codec: str
+    op: str
+    params: tuple[tuple[str, Any], ...] = ()
+    skip: str | None = None
+
+    @property
+    def id(self) -> str:
+        """Stable, readable identity, used as the pytest id and to match cases on resume."""
+        rows = "default" if self.rows is None else str(self.rows)
+        args = ",".join(f"{k}={v}" for k, v in self.params)
+        op = f"{self.op}[{args}]" if args else self.op
+        return f"{self.dataset}@{rows}/{self.adapter}/{self.codec}/{op}"
+
+    @property
+    def param(self) -> dict[str, Any]:
+        """Operation parameters as a dict."""
+        return dict(self.params)
+
+
+def case_info(case: Case) -> dict[str, Any]:
+    """The contract keys a case has even when it never ran."""
+    a = formats.registry[case.adapter]
+    info = {
+        "dataset": dataset_name(case.dataset),
+        "rows": case.rows,
+        "rows_requested": case.rows,
+        "adapter": case.adapter,
+        "format": a.format,
+        "engine": a.engine,
+        "orientation": a.orientation,
+        "encoding": a.encoding,
+        "codec": case.codec,
+        "operation": case.op,
+        "case_id": case.id,
+    }
+    info.update(case.param)
+    return info
+
+
+def dataset_name(spec: str) -> str:
+    """The name results use for a dataset spec: ``tpch-lineitem:0.1`` -> ``tpch-lineitem``."""
+    from pathlib import Path
+
+    if spec.startswith("file:"):
+        return Path(spec.removeprefix("file:")).stem
+    return spec.split(":", 1)[0]
+
+
+def select_adapters(names: list[str] | None) -> list[FormatAdapter]:
+    """Adapters by name (UsageError with a did-you-mean for unknown ones), or all of them."""
+    if names is None:
+        return formats.adapters()
+    try:
+        return [formats.get(n) for n in names]
+    except UnknownFormat as exc:
+        raise UsageError(str(exc)) from None
+
+
+def codecs_for(adapter: FormatAdapter, wanted: list[str] | None) -> list[tuple[str, str | None]]:
+    """(codec, skip reason) pairs for an adapter: its default, all, or the requested ones."""
+    offered = adapter.available_codecs()
+    if wanted is None:
+        return [(offered[0], None)]
+    if wanted == ["all"]:
+        return [(c, None) for c in offered]
+    return [
+        (c, None if c in offered else f"{adapter.name} does not offer codec {c}") for c in wanted
+    ]
+
+
+def check_codecs(wanted: list[str] | None, adapters: list[FormatAdapter]) -> None:
+    """A codec no chosen adapter offers is a typo, not a skip: refuse it before any work."""
+    if wanted is None or wanted == ["all"]:
+        return
+    known = sorted({c for a in adapters for c in a.codecs})
+    for codec in wanted:
+        if codec not in known:
+            raise UsageError(unknown_message("codec", codec, known))
+
+
+def _is_numeric(t: pa.DataType) -> bool:
+    return pat.is_integer(t) or pat.is_floating(t)
+
+
+def default_columns(schema: pa.Schema) -> list[str]:
+    """read_column's targets: the first numeric and the first string column."""
+    picks = [
+        next((f.name for f in schema if _is_numeric(f.type)), None),
+        next(
+            (f.name for f in schema if pat.is_string(f.type) or pat.is_large_string(f.type)), None
+        ),
+    ]
+    return [p for p in picks if p is not None] or [schema.names[0]]
+
+
+def _op_params(op: str, cfg: RunConfig, schema: pa.Schema) -> Iterator[tuple[tuple[str, Any], ...]]:
+    if op == "read_column":
+        for column in cfg.columns or default_columns(schema):
+            if column not in schema.names:
+                raise UsageError(f"--columns: no column '{column}'; the dataset has {schema.names}")
+            yield (("column", column),)
+    elif op == "take":
+        for pattern in cfg.patterns:
+            for k in cfg.k:
+                yield (("k", k), ("pattern", pattern))
+    elif op == "scan":
+        for role in ("sorted", "unsorted"):
+            for s in cfg.selectivity:
+                yield (("filter", role), ("selectivity", s))
+        yield (("filter", "stratum"),)
+    elif op == "stream":
+        for b in cfg.batch_sizes:
+            yield (("batch_size", b),)
+    elif op == "iterate":
+        for access in ("rows", "columns", "dataframe-rows", "dataframe-columns"):
+            yield (("access", access),)
+    else:
+        yield ()
+
+
+def cases_for_dataset(
+    cfg: RunConfig, spec: str, rows: int | None, schema: pa.Schema, adapters: list[FormatAdapter]
+) -> Iterator[Case]:
+    """Every case for one loaded dataset, skipped ones included with their reason."""
+    for adapter in adapters:
+        status = adapter.available()
+        for codec, codec_skip in codecs_for(adapter, cfg.codecs):
+            for op in cfg.ops:
+                for params in _op_params(op, cfg, schema):
+                    skip = None if status.ok else status.reason
+                    yield Case(spec, rows, adapter.name, codec, op, params, skip or codec_skip)
+
+
+def dataset_specs(cfg: RunConfig) -> list[str]:
+    """Built-in dataset specs plus ``file:PATH`` for each user file."""
+    return list(cfg.datasets) + [f"file:{p}" for p in cfg.data]
+
+
+def build_cases(cfg: RunConfig) -> list[Case]:
+    """All cases of a run, in execution order; raises UsageError for bad names first."""
+    from benchmarks.suite.data import load
+
+    cfg.validate()
+    adapters = select_adapters(cfg.formats)
+    check_codecs(cfg.codecs, adapters)
+    cases: list[Case] = []
+    for spec in dataset_specs(cfg):
+        for rows in cfg.rows:
+            schema = load(cfg, spec, rows).table.schema
+            cases.extend(cases_for_dataset(cfg, spec, rows, schema, adapters))
+    if cfg.only is not None:
+        wanted = set(cfg.only)
+        cases = [c for c in cases if c.id in wanted]
+    return cases

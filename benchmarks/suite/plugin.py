@@ -1,0 +1,108 @@
+"""pytest-benchmark suite wiring: options, parametrization from the registry, result hooks.
+
+``pytest benchmarks/`` runs the default suite as any pytest-benchmark user expects
+(add ``--benchmark-json=out.json`` to keep results); ``--fb-*`` options choose what to
+measure; ``fmtbench run`` passes a whole config file with ``--fb-config``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from benchmarks.errors import FmtbenchError
+from benchmarks.suite import journal, machine
+from benchmarks.suite.cases import Case, build_cases
+from benchmarks.suite.config import RunConfig
+from benchmarks.suite.execute import PreparedFiles
+
+_LIST_OPTIONS = ("datasets", "formats", "codecs", "ops", "columns")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("fmtbench")
+    group.addoption("--fb-config", help="a RunConfig JSON file (written by fmtbench run)")
+    group.addoption("--fb-journal", help="append a line per case event to this file")
+    for name in _LIST_OPTIONS:
+        group.addoption(f"--fb-{name}", help=f"comma-separated {name}")
+    group.addoption("--fb-rows", help="comma-separated row counts")
+    group.addoption("--fb-rounds", type=int, help="timed rounds per case")
+    group.addoption("--fb-cache", choices=("warm", "cold"), help="page cache state")
+    group.addoption("--fb-workdir", help="directory for benchmark files")
+
+
+def _config(config: pytest.Config) -> RunConfig:
+    path = config.getoption("--fb-config")
+    cfg = RunConfig.from_file(path) if path else RunConfig()
+    for name in _LIST_OPTIONS:
+        value = config.getoption(f"--fb-{name}")
+        if value:
+            setattr(cfg, name, value.split(","))
+    if config.getoption("--fb-rows"):
+        cfg.rows = [int(r) for r in config.getoption("--fb-rows").split(",")]
+    if config.getoption("--fb-rounds"):
+        cfg.rounds = config.getoption("--fb-rounds")
+    if config.getoption("--fb-cache"):
+        cfg.cache = config.getoption("--fb-cache")
+    if config.getoption("--fb-workdir"):
+        cfg.workdir = config.getoption("--fb-workdir")
+    return cfg.validate()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        config._fb_config = _config(config)
+    except FmtbenchError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    path = config.getoption("--fb-journal")
+    if path:
+        config.pluginmanager.register(journal.JournalPlugin(path), "fmtbench-journal")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "fb_case" in metafunc.fixturenames:
+        try:
+            cases = build_cases(metafunc.config._fb_config)
+        except FmtbenchError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        metafunc.parametrize("fb_case", cases, ids=[c.id for c in cases])
+
+
+@pytest.fixture(scope="session")
+def fb_config(request: pytest.FixtureRequest) -> RunConfig:
+    return request.config._fb_config
+
+
+@pytest.fixture(scope="session")
+def fb_workdir(fb_config: RunConfig, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if fb_config.workdir:
+        path = Path(fb_config.workdir)
+        path.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="cases-", dir=path))
+    return tmp_path_factory.mktemp("fmtbench")
+
+
+@pytest.fixture(scope="session")
+def fb_prepared(fb_workdir: Path) -> PreparedFiles:
+    return PreparedFiles(fb_workdir)
+
+
+@pytest.fixture
+def fb_skip(fb_case: Case) -> None:
+    if fb_case.skip:
+        pytest.skip(fb_case.skip)
+
+
+def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: dict) -> None:
+    machine_info.update(machine.describe())
+
+
+def pytest_benchmark_update_json(
+    config: pytest.Config, benchmarks: list, output_json: dict
+) -> None:
+    output_json["fmtbench"] = {
+        "schema_version": machine.SCHEMA_VERSION,
+        "config": config._fb_config.__dict__,
+    }

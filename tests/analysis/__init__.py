@@ -1,0 +1,1 @@
+"""Tests of benchmarks/analysis (formats/ for formats)."""

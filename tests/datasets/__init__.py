@@ -1,0 +1,1 @@
+"""Tests of benchmarks/datasets (formats/ for formats)."""

@@ -1,0 +1,1 @@
+"""Tests of benchmarks/run (formats/ for formats)."""
