@@ -16,6 +16,7 @@ from formats import (  # noqa: F401  (imported for their @register side effect)
 )
 from formats.base import (
     Availability,
+    CannotWriteIncrementally,
     Filter,
     FormatAdapter,
     FormatError,
@@ -31,6 +32,7 @@ load_plugins()
 
 __all__ = [
     "Availability",
+    "CannotWriteIncrementally",
     "Filter",
     "FormatAdapter",
     "FormatError",

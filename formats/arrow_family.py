@@ -28,6 +28,7 @@ from formats.base import (
     Option,
     UnsupportedType,
 )
+from formats.base import regroup, removing_on_error
 from formats.registry import register
 
 try:
@@ -194,6 +195,32 @@ class ParquetPyarrow(PyarrowColumnar):
         )
         write_or_refuse(table, path, self.format, write)
 
+    def write_batches(
+        self, schema: pa.Schema, batches: Iterable[pa.RecordBatch], path: PathLike,
+        codec: str | None = None,
+    ) -> None:  # fmt: skip
+        """A ParquetWriter fed one row group at a time: the same file layout as ``write``."""
+        rows = self.options["row_group_size"]
+        with removing_on_error(path), pq.ParquetWriter(
+            path,
+            schema,
+            compression=self.resolve_codec(codec),
+            compression_level=self.options["compression_level"],
+            use_dictionary=self.options["use_dictionary"],
+            data_page_size=self.options["data_page_size"],
+            write_page_index=True,
+        ) as writer:
+            for group in regroup(batches, rows):
+                writer.write_table(group, row_group_size=rows)
+
+    def iter_column_batches(
+        self, path: PathLike, column: str, batch_size: int
+    ) -> Iterator[pa.RecordBatch]:
+        """Only the column's chunks are decoded, one row group's worth at a time."""
+        check_batch_size(batch_size)
+        with self._reading(path), pq.ParquetFile(path) as file:
+            yield from file.iter_batches(batch_size=batch_size, columns=[column])
+
     def read(self, path: PathLike) -> pa.Table:
         """pq.read_table: multithreaded, pre-buffered."""
         with self._reading(path):
@@ -272,6 +299,33 @@ class Feather(PyarrowColumnar):
             chunksize=self.options["batch_rows"],
         )
         write_or_refuse(table, path, self.format, write)
+
+    def write_batches(
+        self, schema: pa.Schema, batches: Iterable[pa.RecordBatch], path: PathLike,
+        codec: str | None = None,
+    ) -> None:  # fmt: skip
+        """An IPC file writer fed batches of ``batch_rows``: the layout ``write`` makes."""
+        codec = self.resolve_codec(codec)
+        options = ipc.IpcWriteOptions(compression=None if codec == "none" else codec)
+        rows = self.options["batch_rows"]
+        with removing_on_error(path), ipc.new_file(str(path), schema, options=options) as writer:
+            for group in regroup(batches, rows):
+                writer.write_table(group, max_chunksize=rows)
+
+    def iter_column_batches(
+        self, path: PathLike, column: str, batch_size: int
+    ) -> Iterator[pa.RecordBatch]:
+        """Only the column's buffers are read, one record batch at a time (no memory map,
+        so pages read are not counted as resident memory of the process)."""
+        with self._reading(path), pa.OSFile(os.fspath(path)) as source:
+            reader = ipc.open_file(source)
+            index = reader.schema.get_field_index(column)
+            if index < 0:
+                raise KeyError(f"{path} has no column {column!r}")
+            options = ipc.IpcReadOptions(included_fields=[index])
+            reader = ipc.open_file(source, options=options)
+            batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
+            yield from split_batches(batches, batch_size)
 
     def read(self, path: PathLike) -> pa.Table:
         """Memory-mapped: uncompressed buffers are used in place, not copied."""
@@ -366,6 +420,28 @@ class OrcPyarrow(PyarrowColumnar):
             stripe_size=self.options["stripe_size"],
         )
         write_or_refuse(table, path, self.format, write)
+
+    def write_batches(
+        self, schema: pa.Schema, batches: Iterable[pa.RecordBatch], path: PathLike,
+        codec: str | None = None,
+    ) -> None:  # fmt: skip
+        """An ORCWriter fed chunks; the writer cuts stripes of ``stripe_size`` itself."""
+        codec = self.resolve_codec(codec)
+        with removing_on_error(path):
+            writer = orc.ORCWriter(
+                str(path),
+                compression="uncompressed" if codec == "none" else codec,
+                stripe_size=self.options["stripe_size"],
+            )
+            try:
+                for chunk in regroup(batches, 65_536):
+                    for field, column in zip(chunk.schema, chunk.columns, strict=True):
+                        reason = orc_refusal(field, column)
+                        if reason:
+                            raise UnsupportedType(field.name, field.type, self.format, reason)
+                    writer.write(chunk)
+            finally:
+                writer.close()
 
     def read(self, path: PathLike) -> pa.Table:
         """orc.read_table (the ORC reader is single-threaded)."""

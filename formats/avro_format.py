@@ -17,12 +17,12 @@ import functools
 import io
 import itertools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
 
-from formats.base import FormatAdapter, FormatError, UnsupportedType
+from formats.base import FormatAdapter, FormatError, UnsupportedType, removing_on_error
 from formats.registry import register
 from formats.row_binary import gc_paused, is_list_like, maps_as_dicts, read_errors
 
@@ -303,6 +303,24 @@ class AvroFastavro(FormatAdapter):
         schema = fastavro.parse_schema(avro_schema(table.schema))
         with open(path, "wb") as fo:
             fastavro.writer(fo, schema, _records(_as_written(table)), codec=codec)
+
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """fastavro consumes records lazily and flushes a block every 16 KB or so."""
+        codec = self.resolve_codec(codec)
+        import fastavro
+
+        parsed = fastavro.parse_schema(avro_schema(schema))
+        records = itertools.chain.from_iterable(
+            _records(_as_written(pa.Table.from_batches([b]))) for b in batches
+        )
+        with removing_on_error(path), open(path, "wb") as fo:
+            fastavro.writer(fo, parsed, records, codec=codec)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """The whole file as a table typed by the file's own Avro schema."""

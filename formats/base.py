@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -47,6 +47,13 @@ class UnsupportedType(FormatError):
 
 class UnsupportedCodec(FormatError):
     """The adapter does not offer the requested compression codec."""
+
+
+class CannotWriteIncrementally(FormatError):
+    """The format (or its library) can only write a whole table at once, not a stream."""
+
+    def __init__(self, adapter_name: str) -> None:
+        super().__init__(f"{adapter_name} cannot write incrementally")
 
 
 class FormatReadError(FormatError):
@@ -278,6 +285,23 @@ class FormatAdapter:
         """Write ``table`` to ``path`` with ``codec`` (None means the default)."""
         raise NotImplementedError
 
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """Write a stream of batches with one batch in memory at a time (bounded memory).
+
+        Only adapters whose library can append to an open file override this.
+        """
+        raise CannotWriteIncrementally(self.name)
+
+    def writes_incrementally(self) -> bool:
+        """Whether ``write_batches`` is implemented (a stream run skips the others)."""
+        return type(self).write_batches is not FormatAdapter.write_batches
+
     def read(self, path: str | os.PathLike) -> pa.Table:
         """Read the whole file back into an Arrow table."""
         raise NotImplementedError
@@ -298,6 +322,17 @@ class FormatAdapter:
         """The file as record batches of at most ``batch_size`` rows (emulated: read all)."""
         yield from self.read(path).to_batches(max_chunksize=batch_size)
 
+    def iter_column_batches(
+        self, path: str | os.PathLike, column: str, batch_size: int
+    ) -> Iterator[pa.RecordBatch]:
+        """One column as batches (emulated: every column is decoded, then one is kept)."""
+        for batch in self.iter_batches(path, batch_size):
+            yield batch.select([column])
+
+    def streams_columns_natively(self) -> bool:
+        """Whether ``iter_column_batches`` skips the other columns."""
+        return type(self).iter_column_batches is not FormatAdapter.iter_column_batches
+
     def iter_rows(self, path: str | os.PathLike) -> Iterator[dict[str, Any]]:
         """Every record as a dict (emulated: Arrow batches converted to Python rows).
 
@@ -309,6 +344,42 @@ class FormatAdapter:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
+
+
+def regroup(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
+    """Tables of exactly ``rows`` rows (the last may be shorter) from batches of any size.
+
+    Lets a streaming writer keep its configured row-group size whatever the source's
+    batching, holding at most one group (plus one batch) in memory.
+    """
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for batch in batches:
+        while batch.num_rows:
+            part = batch.slice(0, rows - held)
+            pending.append(part)
+            held += part.num_rows
+            batch = batch.slice(part.num_rows)
+            if held == rows:
+                yield pa.Table.from_batches(pending)
+                pending, held = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending)
+
+
+def removing_on_error(path: str | os.PathLike) -> Any:
+    """Context manager: a failed streaming write leaves no partial file behind."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def guard() -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            remove_path(path)
+            raise
+
+    return guard()
 
 
 def first_line(exc: BaseException) -> str:

@@ -12,7 +12,7 @@ import decimal
 import errno
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from formats.base import (
     FormatAdapter,
     FormatReadError,
     remove_path,
+    removing_on_error,
     write_or_refuse,
 )
 from formats.registry import register
@@ -60,6 +61,33 @@ class LanceAdapter(FormatAdapter):
         codec = self.resolve_codec(codec)
         remove_path(path)
         write_or_refuse(table, path, self.format, lambda t, p: _write(with_codec(t, codec), p))
+
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """lance.write_dataset from a RecordBatchReader: Lance pulls and flushes pages."""
+        import lance
+
+        codec = self.resolve_codec(codec)
+        remove_path(path)
+        target = with_codec(schema.empty_table(), codec).schema
+        stream = (pa.RecordBatch.from_arrays(b.columns, schema=target) for b in batches)
+        reader = pa.RecordBatchReader.from_batches(target, stream)
+        with removing_on_error(path):
+            lance.write_dataset(reader, str(path), mode="create")
+
+    def iter_column_batches(
+        self, path: str | os.PathLike, column: str, batch_size: int
+    ) -> Iterator[pa.RecordBatch]:
+        """Only the column's pages are read, ``batch_size`` rows at a time."""
+        ds = self._open(path)
+        for batch in ds.to_batches(columns=[column], batch_size=batch_size):
+            yield batch
+        self._record(ds)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """The whole dataset; a corrupt data file is a FormatReadError too."""

@@ -8,7 +8,7 @@ reports what text cannot hold: nested or binary columns raise ``UnsupportedType`
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -19,7 +19,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
-from formats.base import FormatAdapter, FormatReadError, UnsupportedType
+from formats.base import (
+    FormatAdapter,
+    FormatReadError,
+    UnsupportedType,
+    regroup,
+    removing_on_error,
+)
 from formats.registry import register
 
 #: Rows turned into Python objects at a time for orjson: small chunks bound peak memory and
@@ -97,6 +103,17 @@ def _utc_timestamps(table: pa.Table) -> pa.Table:
     return table
 
 
+#: Rows converted to text at a time by the streaming CSV writer.
+_CSV_CHUNK_ROWS = 65_536
+
+
+def _csv_sink(path: str | os.PathLike, codec: str) -> Any:
+    """The output file, through Arrow's compressing stream when a codec is asked for."""
+    if codec == "none":
+        return pa.OSFile(str(path), "wb")
+    return pa.CompressedOutputStream(str(path), codec)
+
+
 def _csv_source(path: str | os.PathLike) -> Any:
     """The path, or a decompressing stream when the magic bytes say gzip or zstd."""
     with open(path, "rb") as f:
@@ -159,6 +176,35 @@ class CsvPyarrow(FormatAdapter):
             return
         with pa.CompressedOutputStream(str(path), codec) as sink:
             pa_csv.write_csv(table, sink)
+
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """Arrow's CSVWriter: one header, then each chunk's rows appended to the file."""
+        codec = self.resolve_codec(codec)
+        _check_csv(schema.empty_table(), self.format)
+        target = _utc_timestamps(schema.empty_table()).schema
+        with removing_on_error(path), _csv_sink(path, codec) as sink:
+            with pa_csv.CSVWriter(sink, target) as writer:
+                for chunk in regroup(batches, _CSV_CHUNK_ROWS):
+                    writer.write_table(_utc_timestamps(chunk))
+
+    def iter_column_batches(
+        self, path: str | os.PathLike, column: str, batch_size: int
+    ) -> Iterator[pa.RecordBatch]:
+        """``include_columns``: every cell is still tokenised, only this column converted."""
+        with _reading(path, self.format):
+            reader = pa_csv.open_csv(
+                _csv_source(path),
+                parse_options=_csv_parse(),
+                convert_options=_csv_convert([column]),
+            )
+            for batch in reader:
+                yield from _rechunk(batch, batch_size)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """The whole file, types inferred by Arrow across every block."""
@@ -384,6 +430,24 @@ class JsonLinesOrjson(FormatAdapter):
         with open(path, "wb") as f:
             for rows in _record_chunks(ready):
                 f.writelines(map(dump_line, rows))
+
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """Lines appended a chunk at a time: JSON Lines has no header or footer."""
+        import orjson
+
+        self.resolve_codec(codec)
+        _json_ready(schema.empty_table(), self.format)  # refuse a column before opening
+        dump_line = partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
+        with removing_on_error(path), open(path, "wb") as f:
+            for chunk in regroup(batches, _JSON_CHUNK_ROWS):
+                for rows in _record_chunks(_json_ready(chunk, self.format)):
+                    f.writelines(map(dump_line, rows))
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """pyarrow.json.read_json: parallel over blocks, types unified across the file."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import math
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from formats.base import (
     FormatAdapter,
     FormatReadError,
     first_line,
+    removing_on_error,
     write_or_refuse,
 )
 from formats.registry import register
@@ -59,6 +60,25 @@ class VortexAdapter(FormatAdapter):
         codec = self.resolve_codec(codec)
         write = lambda t, p: _write(t, p, codec)  # noqa: E731
         write_or_refuse(table, path, self.format, write, reason=_reason)
+
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """Vortex's writer pulls from a RecordBatchReader, compressing chunk by chunk."""
+        codec = self.resolve_codec(codec)
+        reader = pa.RecordBatchReader.from_batches(schema, iter(batches))
+        with removing_on_error(path):
+            _write(reader, path, codec)
+
+    def iter_column_batches(
+        self, path: str | os.PathLike, column: str, batch_size: int
+    ) -> Iterator[pa.RecordBatch]:
+        """A projected scan: only the column's segments are read."""
+        yield from self._open(path).to_arrow([column], batch_size=batch_size)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """The whole file; a corrupt segment is a FormatReadError too."""

@@ -14,7 +14,9 @@ from typing import Any
 from benchmarks.errors import UsageError
 
 CORE_OPS = ("write", "read", "read_column")
-ACCESS_OPS = ("take", "scan", "stream", "iterate")
+ACCESS_OPS = ("take", "scan", "stream", "iterate", "read_stream")
+#: What a --stream run can do without a whole table in memory.
+STREAM_OPS = ("write", "read_stream", "read_column")
 ALL_OPS = CORE_OPS + ACCESS_OPS
 CACHE_MODES = ("warm", "cold")
 
@@ -43,6 +45,7 @@ class RunConfig:
     selectivity: list[float] = field(default_factory=lambda: [0.001, 0.01, 0.1, 1.0])
     batch_sizes: list[int] = field(default_factory=lambda: [1_000, 10_000, 100_000])
     only: list[str] | None = None  # case ids to run (resume); None: all
+    stream: bool = False  # datasets as record batches, bounded memory (--stream)
 
     def validate(self) -> RunConfig:
         """Raise UsageError for values no run could use; return self for chaining."""
