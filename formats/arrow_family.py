@@ -27,8 +27,9 @@ from formats.base import (
     FormatReadError,
     Option,
     UnsupportedType,
+    regroup,
+    removing_on_error,
 )
-from formats.base import regroup, removing_on_error
 from formats.registry import register
 
 try:
@@ -201,15 +202,18 @@ class ParquetPyarrow(PyarrowColumnar):
     ) -> None:  # fmt: skip
         """A ParquetWriter fed one row group at a time: the same file layout as ``write``."""
         rows = self.options["row_group_size"]
-        with removing_on_error(path), pq.ParquetWriter(
-            path,
-            schema,
-            compression=self.resolve_codec(codec),
-            compression_level=self.options["compression_level"],
-            use_dictionary=self.options["use_dictionary"],
-            data_page_size=self.options["data_page_size"],
-            write_page_index=True,
-        ) as writer:
+        with (
+            removing_on_error(path),
+            pq.ParquetWriter(
+                path,
+                schema,
+                compression=self.resolve_codec(codec),
+                compression_level=self.options["compression_level"],
+                use_dictionary=self.options["use_dictionary"],
+                data_page_size=self.options["data_page_size"],
+                write_page_index=True,
+            ) as writer,
+        ):
             for group in regroup(batches, rows):
                 writer.write_table(group, row_group_size=rows)
 

@@ -85,8 +85,7 @@ class LanceAdapter(FormatAdapter):
     ) -> Iterator[pa.RecordBatch]:
         """Only the column's pages are read, ``batch_size`` rows at a time."""
         ds = self._open(path)
-        for batch in ds.to_batches(columns=[column], batch_size=batch_size):
-            yield batch
+        yield from ds.to_batches(columns=[column], batch_size=batch_size)
         self._record(ds)
 
     def read(self, path: str | os.PathLike) -> pa.Table:

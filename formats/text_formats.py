@@ -188,10 +188,13 @@ class CsvPyarrow(FormatAdapter):
         codec = self.resolve_codec(codec)
         _check_csv(schema.empty_table(), self.format)
         target = _utc_timestamps(schema.empty_table()).schema
-        with removing_on_error(path), _csv_sink(path, codec) as sink:
-            with pa_csv.CSVWriter(sink, target) as writer:
-                for chunk in regroup(batches, _CSV_CHUNK_ROWS):
-                    writer.write_table(_utc_timestamps(chunk))
+        with (
+            removing_on_error(path),
+            _csv_sink(path, codec) as sink,
+            pa_csv.CSVWriter(sink, target) as writer,
+        ):
+            for chunk in regroup(batches, _CSV_CHUNK_ROWS):
+                writer.write_table(_utc_timestamps(chunk))
 
     def iter_column_batches(
         self, path: str | os.PathLike, column: str, batch_size: int
