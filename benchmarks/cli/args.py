@@ -61,6 +61,12 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patterns", type=split_list, help="take: uniform,clustered")
     p.add_argument("--selectivity", type=float_list, help="scan: fractions in (0,1]")
     p.add_argument("--batch-sizes", type=int_list, help="stream: rows per batch")
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="datasets as record batches, never a whole table: bounded memory at any size "
+        "(ops write, read_stream, read_column)",
+    )
     p.add_argument("--out", type=Path, help="results file (default results/NNNN_<datasets>.json)")
     p.add_argument("--resume", type=Path, help="finish an interrupted run: its results path")
     p.add_argument("--force", action="store_true", help="overwrite an existing --out")

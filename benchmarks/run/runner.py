@@ -106,10 +106,17 @@ def _resume_target(path: Path) -> tuple[Path, RunConfig, dict[str, Any]]:
 
 def check_free_space(workdir: Path, cases: list[Case], cfg: RunConfig) -> None:
     """Stop before work when the largest file of the run would not fit on the disk."""
-    from benchmarks.suite.data import load
+    from benchmarks.suite.data import load, source
 
-    largest = max((load(cfg, c.dataset, c.rows).table.nbytes for c in cases), default=0)
+    def arrow_bytes(case: Case) -> int:
+        if cfg.stream:  # estimated: the stream is never held
+            return source(cfg, case.dataset, case.rows).nbytes
+        return load(cfg, case.dataset, case.rows).table.nbytes
+
+    largest = max(map(arrow_bytes, cases), default=0)
     need = 4 * largest  # text formats run to ~3x the Arrow size; the write op adds a copy
+    if cfg.stream:
+        need += largest  # the staged Arrow copy every write reads from
     free = shutil.disk_usage(workdir).free
     if need > free:
         raise RunError(

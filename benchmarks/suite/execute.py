@@ -14,9 +14,10 @@ import numpy as np
 import pyarrow as pa
 
 import formats
+from benchmarks.datasets.stream import StreamSource
 from benchmarks.suite.cases import Case, case_info
 from benchmarks.suite.config import RunConfig
-from benchmarks.suite.data import load
+from benchmarks.suite.data import load, staged
 from benchmarks.suite.measure import measure_peak_memory
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation
 from formats.base import path_bytes, remove_path
@@ -45,7 +46,10 @@ class PreparedFiles:
                 remove_path(self._path)
             self._key, self._path = None, None  # a failed write must fail the next case too
             path = self.workdir / env_adapter.file_name(stem, case.codec)
-            env_adapter.write(table, path, case.codec)
+            if isinstance(table, StreamSource):  # --stream: never a whole table in memory
+                env_adapter.write_batches(table.schema, table.batches(), path, case.codec)
+            else:
+                env_adapter.write(table, path, case.codec)
             self._key, self._path = key, path
         assert self._path is not None
         return self._path
@@ -54,12 +58,36 @@ class PreparedFiles:
 def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles) -> CaseEnv:
     """Everything an operation needs for ``case``."""
     adapter = formats.get(case.adapter)
-    dataset = load(cfg, case.dataset, case.rows)
+    if cfg.stream:
+        dataset: Any = staged(cfg, case.dataset, case.rows, workdir)
+        check_disk_for_stream(adapter, dataset.nbytes, workdir)
+    else:
+        dataset = load(cfg, case.dataset, case.rows)
 
     def prepared_path() -> Path:
-        return prepared.get(case, adapter, dataset.table, dataset.name)
+        source = dataset if cfg.stream else dataset.table
+        return prepared.get(case, adapter, source, dataset.name)
 
     return CaseEnv(case, adapter, dataset, workdir, cfg.cache, cfg.seed, prepared_path)
+
+
+#: File bytes per Arrow byte to expect, by encoding (CSV/JSON Lines run to ~3x at worst).
+_FILE_FACTOR = {"text": 3.0, "binary": 1.5}
+
+
+def check_disk_for_stream(adapter: formats.FormatAdapter, nbytes: int, workdir: Path) -> None:
+    """Skip (with the reason) a stream case whose two files would not fit on the disk."""
+    import shutil
+
+    import pytest
+
+    need = 2 * _FILE_FACTOR.get(adapter.encoding, 3.0) * nbytes  # prepared file + write's
+    free = shutil.disk_usage(workdir).free
+    if need > free:
+        pytest.skip(
+            f"not enough free disk in {workdir} for {adapter.name}: about {need / 1e9:.1f} GB "
+            f"needed, {free / 1e9:.1f} GB free; pass --workdir on a larger disk"
+        )
 
 
 def base_info(env: CaseEnv) -> dict[str, Any]:
@@ -69,9 +97,9 @@ def base_info(env: CaseEnv) -> dict[str, Any]:
         **case_info(env.case),
         "dataset": ds.name,
         "source": ds.source,
-        "rows": ds.table.num_rows,
+        "rows": ds.num_rows,
         "cache": env.cache,
-        "arrow_bytes": ds.table.nbytes,
+        "arrow_bytes": ds.nbytes,
     }
     if "sample" in ds.params:
         info["sample"] = ds.params["sample"]
