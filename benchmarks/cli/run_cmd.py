@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from benchmarks.cli.console import out
-from benchmarks.run.runner import RunOptions, run
 from benchmarks.suite.config import RunConfig
+
+if TYPE_CHECKING:  # the runner imports pandas and pytest: seconds, paid only by a real run
+    from benchmarks.run.runner import RunOptions
 
 #: argparse dest -> RunConfig field, for the options that map one to one.
 _FIELDS = {
@@ -34,6 +37,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 
 def options_from_args(args: argparse.Namespace) -> RunOptions:
     """How to run: output path, resume, timeouts, files, display."""
+    from benchmarks.run.runner import RunOptions
+
     return RunOptions(
         out=args.out,
         resume=args.resume,
@@ -45,12 +50,27 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
     )
 
 
+def refuse_oversized(cfg: RunConfig) -> None:
+    """UsageError for a whole-table dataset that cannot fit in memory (none with --stream)."""
+    from benchmarks.suite import data
+
+    if cfg.stream:
+        return
+    for spec in [*cfg.datasets, *(f"file:{p}" for p in cfg.data)]:
+        for rows in cfg.rows:
+            data.check_fits(cfg, spec, rows)
+
+
 def run_from_args(args: argparse.Namespace, console: Console) -> int:
     """Run, print the summary, write charts; exit 1 under --strict if a case failed."""
     from benchmarks.analysis.summary import print_summary
     from benchmarks.run.results import tidy
 
     cfg = RunConfig() if args.resume else config_from_args(args)
+    if not args.resume:
+        refuse_oversized(cfg)  # in a second or two, before the runner's imports
+    from benchmarks.run.runner import run
+
     outcome = run(cfg, options_from_args(args))
     if not args.quiet:
         print_summary(tidy(outcome.data), outcome.failed, outcome.skipped, console)
