@@ -351,8 +351,12 @@ class Feather(PyarrowColumnar):
         return table.take(pa.array(local))
 
     def iter_batches(self, path: PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
-        """One record batch decoded at a time, sliced to ``batch_size``."""
-        with self._reading(path), pa.memory_map(os.fspath(path)) as source:
+        """One record batch read and decoded at a time, sliced to ``batch_size``.
+
+        A plain file, not a memory map: every mapped page read stays resident, so a map
+        would grow the process by the file's size however small the batches.
+        """
+        with self._reading(path), pa.OSFile(os.fspath(path)) as source:
             reader = ipc.open_file(source)
             batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
             yield from split_batches(batches, batch_size)

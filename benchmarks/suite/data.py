@@ -81,9 +81,11 @@ def stage(src: StreamSource, path: Path) -> StreamSource:
                 column_bytes[name] += column.nbytes
 
     def read_back() -> Iterator[pa.RecordBatch]:
-        # a plain file, not a memory map: mapped pages would count as resident memory
+        # a plain file, not a memory map: mapped pages would count as resident memory;
+        # buffers realigned as the allocator aligns them (IPC: 8 bytes; Lance: 16 for decimals)
+        options = ipc.IpcReadOptions(ensure_alignment=ipc.Alignment.At64Byte)
         with pa.OSFile(str(path)) as handle:
-            reader = ipc.open_file(handle)
+            reader = ipc.open_file(handle, options=options)
             for i in range(reader.num_record_batches):
                 yield reader.get_batch(i)
 

@@ -35,3 +35,23 @@ def test_staged_stream_has_exact_sizes_and_the_same_rows(tmp_path) -> None:
     assert staged.column_bytes["message"] == table.column("message").nbytes
     back = pa.Table.from_batches(list(staged.batches()), staged.schema)
     assert back.equals(table)
+
+
+def test_staged_decimals_are_aligned_for_lance(tmp_path) -> None:
+    # IPC aligns buffers to 8 bytes; arrow-rs (Lance) refuses decimal128 not on 16
+    import decimal
+
+    import formats
+
+    lance = formats.get("lance")
+    if not lance.available().ok:
+        pytest.skip(lance.available().reason)
+    values = [decimal.Decimal(f"{i}.25") for i in range(1_000)]
+    # 100 int8s pad to 104 bytes, so the decimals start 8 bytes off a 16-byte boundary
+    small = pa.array([1] * 1_000, pa.int8())
+    table = pa.table({"small": small, "d": pa.array(values, pa.decimal128(15, 2))})
+    src = open_stream("mixed", 10)
+    src.schema, src.make = table.schema, lambda: iter(table.to_batches(max_chunksize=100))
+    staged = data.stage(src, tmp_path / "s.arrow")
+    lance.write_batches(staged.schema, staged.batches(), tmp_path / "s.lance")
+    assert lance.read(tmp_path / "s.lance").equals(table)
