@@ -12,7 +12,7 @@ from formats.base import CannotWriteIncrementally, regroup
 
 STREAMING = [
     "parquet-pyarrow", "feather", "orc-pyarrow", "csv-pyarrow", "jsonl-orjson",
-    "avro-fastavro", "lance", "vortex",
+    "avro-fastavro", "msgpack", "lance", "vortex",
 ]  # fmt: skip
 
 
@@ -51,7 +51,7 @@ def test_column_stream_equals_read_columns(name: str, table: pa.Table, tmp_path)
         assert got.equals(adapter.read_columns(path, [column]))
 
 
-@pytest.mark.parametrize("name", ["pickle", "json-orjson", "msgpack", "protobuf"])
+@pytest.mark.parametrize("name", ["pickle", "json-orjson", "protobuf"])
 def test_whole_table_formats_refuse_a_stream(name: str, table: pa.Table, tmp_path) -> None:
     adapter = _adapter(name)
     assert not adapter.writes_incrementally()
