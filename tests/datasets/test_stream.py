@@ -71,3 +71,12 @@ def test_user_file_stream_refuses_a_foreign_file(tmp_path) -> None:
     path.write_bytes(b"not parquet at all")
     with pytest.raises(UsageError, match="could not be read as Parquet"):
         st.open_stream(f"file:{path}")
+
+
+def test_user_csv_streams_in_batches(tmp_path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text("a,b\n" + "".join(f"{i},x{i}\n" for i in range(3_000)))
+    source = st.open_stream(f"file:{path}")
+    assert source.num_rows is None  # a text file's rows are known only after a pass
+    table = _collect(source)
+    assert table.num_rows == 3_000 and table.column("a").to_pylist() == list(range(3_000))
