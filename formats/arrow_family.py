@@ -11,6 +11,7 @@ import contextlib
 import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -57,6 +58,14 @@ def reading(
         raise
     except errors as exc:
         raise FormatReadError(path, format_name, exc) from exc
+
+
+def on_fs(call: Callable, *args: Any, **kwargs: Any) -> Any:
+    """``call(..., path, filesystem=fs)``: the path argument (a table may come first) as a
+    pyarrow path plus the filesystem holding it (None: local disk)."""
+    *head, path = args
+    where, fs = base.arrow_where(path)
+    return call(*head, where, filesystem=fs, **kwargs)
 
 
 def write_or_refuse(
@@ -171,6 +180,7 @@ class ParquetPyarrow(PyarrowColumnar):
     extension = "parquet"
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})
     schema_of = staticmethod(pq.read_schema)
+    remote_access = frozenset({"arrow-fs"})
 
     option_specs = {
         # DuckDB's default, not pyarrow's 1Mi: with 1Mi every default dataset would be one
@@ -192,20 +202,20 @@ class ParquetPyarrow(PyarrowColumnar):
             data_page_size=self.options["data_page_size"],
             write_page_index=True,
         )
-        write_or_refuse(table, path, self.format, write)
+        write_or_refuse(table, path, self.format, lambda t, p: on_fs(write, t, p))
 
     def read(self, path: PathLike) -> pa.Table:
         """pq.read_table: multithreaded, pre-buffered."""
         with self._reading(path):
-            return pq.read_table(path)
+            return on_fs(pq.read_table, path)
 
     def read_columns(self, path: PathLike, columns: Sequence[str]) -> pa.Table:
         """Only the chunks of ``columns`` are fetched and decoded."""
-        return self._project(path, columns, lambda p, c: pq.read_table(p, columns=c))
+        return self._project(path, columns, lambda p, c: on_fs(pq.read_table, p, columns=c))
 
     def take(self, path: PathLike, indices: Indices) -> pa.Table:
         """Read only the row groups holding ``indices`` (located from the footer's row counts)."""
-        with self._reading(path), pq.ParquetFile(path) as file:
+        with self._reading(path), on_fs(pq.ParquetFile, path) as file:
             metadata = file.metadata
             counts = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
             groups, local = locate(indices, counts)
@@ -220,8 +230,9 @@ class ParquetPyarrow(PyarrowColumnar):
 
         expression = predicate.to_arrow()
         with self._reading(path):
+            where, fs = base.arrow_where(path)
             fragment = ds.ParquetFileFormat().make_fragment(
-                os.path.abspath(path), filesystem=pafs.LocalFileSystem()
+                where if fs else os.path.abspath(where), filesystem=fs or pafs.LocalFileSystem()
             )
             fragment.ensure_complete_metadata()
         kept = fragment.subset(filter=expression)
@@ -233,7 +244,7 @@ class ParquetPyarrow(PyarrowColumnar):
     def iter_batches(self, path: PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """Batches decoded one at a time, so memory stays at one row group's worth."""
         check_batch_size(batch_size)
-        with self._reading(path), pq.ParquetFile(path) as file:
+        with self._reading(path), on_fs(pq.ParquetFile, path) as file:
             yield from file.iter_batches(batch_size=batch_size)
 
 

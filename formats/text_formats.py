@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
-from formats.base import FormatAdapter, FormatReadError, UnsupportedType
+from formats.base import FormatAdapter, FormatReadError, RemoteFile, UnsupportedType
 from formats.registry import register
 
 #: Rows turned into Python objects at a time for orjson: small chunks bound peak memory and
@@ -99,10 +99,22 @@ def _utc_timestamps(table: pa.Table) -> pa.Table:
 
 def _csv_source(path: str | os.PathLike) -> Any:
     """The path, or a decompressing stream when the magic bytes say gzip or zstd."""
-    with open(path, "rb") as f:
-        head = f.read(4)
+    if isinstance(path, RemoteFile):  # one pyarrow S3 file: the sniff is a small ranged GET
+        source = path.filesystem.open_input_file(path.fs_path)
+        head = source.read_at(4, 0)
+    else:
+        with open(path, "rb") as f:
+            head = f.read(4)
+        source = str(path)
     codec = next((codec for magic, codec in _MAGIC.items() if head.startswith(magic)), None)
-    return pa.input_stream(str(path), compression=codec) if codec else str(path)
+    return pa.input_stream(source, compression=codec) if codec else source
+
+
+def _arrow_sink(path: str | os.PathLike) -> Any:
+    """Where pyarrow writes: the path, or an output stream on the remote filesystem."""
+    if isinstance(path, RemoteFile):
+        return path.filesystem.open_output_stream(path.fs_path)
+    return pa.OSFile(str(path), "wb")
 
 
 def _csv_parse() -> pa_csv.ParseOptions:
@@ -144,6 +156,7 @@ class CsvPyarrow(FormatAdapter):
     codecs = ("none", "gzip", "zstd")
     extension = "csv"
     native = frozenset({"read_columns", "iter_batches"})
+    remote_access = frozenset({"arrow-fs"})
 
     def available_codecs(self) -> tuple[str, ...]:
         """Drop a codec this pyarrow build was compiled without."""
@@ -154,11 +167,15 @@ class CsvPyarrow(FormatAdapter):
         codec = self.resolve_codec(codec)
         _check_csv(table, self.format)
         table = _utc_timestamps(table)
-        if codec == "none":
+        if codec == "none" and not isinstance(path, RemoteFile):
             pa_csv.write_csv(table, str(path))
             return
-        with pa.CompressedOutputStream(str(path), codec) as sink:
-            pa_csv.write_csv(table, sink)
+        with _arrow_sink(path) as raw:
+            if codec == "none":
+                pa_csv.write_csv(table, raw)
+                return
+            with pa.CompressedOutputStream(raw, codec) as sink:
+                pa_csv.write_csv(table, sink)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """The whole file, types inferred by Arrow across every block."""

@@ -16,7 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,8 @@ def run(cfg: RunConfig, opts: RunOptions | None = None) -> RunOutcome:
         suite_data.clear()  # the worker loads its own copy; this process must not hold one
         if not header:
             header = _start_journal(out, cfg, workdir, opts)
-        _run_missing(cfg, cases, out, workdir, opts)
+        with live_services(cfg) as live:
+            _run_missing(live, cases, out, workdir, opts)
         return _finish(out, cfg, cases, header)
     except KeyboardInterrupt:
         raise Interrupted(
@@ -143,6 +145,19 @@ def run(cfg: RunConfig, opts: RunOptions | None = None) -> RunOutcome:
     finally:
         if not opts.keep_files:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def live_services(cfg: RunConfig) -> Iterator[RunConfig]:
+    """The run's store (and cluster) for the block; ``cfg`` plus where the worker finds them.
+
+    They belong to this process, not the worker: a restarted worker finds the same bucket,
+    and they stop when the run ends, fails or is interrupted.
+    """
+    from benchmarks.storage import open_store
+
+    with open_store(cfg.storage, cfg.storage_options, cfg.storage_latency_ms) as store:
+        yield replace(cfg, storage_runtime=asdict(store) if store else None)
 
 
 def _start_journal(out: Path, cfg: RunConfig, workdir: Path, opts: RunOptions) -> dict[str, Any]:

@@ -153,11 +153,21 @@ def cases_for_dataset(
     """Every case for one loaded dataset, skipped ones included with their reason."""
     for adapter in adapters:
         status = adapter.available()
+        remote_skip = storage_skip(adapter, cfg.storage)
         for codec, codec_skip in codecs_for(adapter, cfg.codecs):
             for op in cfg.ops:
                 for params in _op_params(op, cfg, schema):
                     skip = None if status.ok else status.reason
-                    yield Case(spec, rows, adapter.name, codec, op, params, skip or codec_skip)
+                    skip = skip or codec_skip or remote_skip
+                    yield Case(spec, rows, adapter.name, codec, op, params, skip)
+
+
+def storage_skip(adapter: FormatAdapter, storage: str) -> str | None:
+    """Why an adapter cannot run on this storage (it declares no object-store client)."""
+    if storage == "local" or adapter.remote_access:
+        return None
+    why = adapter.remote_refusal or "its adapter has no object-storage client wired"
+    return f"{adapter.name} cannot reach object storage here: {why}"
 
 
 def dataset_specs(cfg: RunConfig) -> list[str]:
