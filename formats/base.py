@@ -205,6 +205,27 @@ def arrow_where(path: str | os.PathLike | RemoteFile) -> tuple[str, Any]:
     return os.fspath(path), None
 
 
+def arrow_input(path: str | os.PathLike | RemoteFile, memory_map: bool = False) -> Any:
+    """What a pyarrow reader opens: a (mapped) local file, or the remote filesystem's file."""
+    if isinstance(path, RemoteFile):
+        return path.filesystem.open_input_file(path.fs_path)
+    return pa.memory_map(os.fspath(path)) if memory_map else pa.OSFile(os.fspath(path))
+
+
+def arrow_output(path: str | os.PathLike | RemoteFile) -> Any:
+    """What a pyarrow writer writes to: a local file, or the remote filesystem's stream."""
+    if isinstance(path, RemoteFile):
+        return path.filesystem.open_output_stream(path.fs_path)
+    return pa.OSFile(os.fspath(path), "wb")
+
+
+def open_binary(path: str | os.PathLike | RemoteFile, mode: str = "rb") -> Any:
+    """A Python file object for Python-only libraries: local ``open``, or fsspec's (s3fs)."""
+    if isinstance(path, RemoteFile):
+        return path.open_input() if mode == "rb" else path.open_output()
+    return open(path, mode)
+
+
 def exists(path: str | os.PathLike | RemoteFile) -> bool:
     """Whether a local path or a remote file is there."""
     return path.exists() if isinstance(path, RemoteFile) else os.path.exists(path)

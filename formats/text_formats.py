@@ -19,7 +19,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
-from formats.base import FormatAdapter, FormatReadError, RemoteFile, UnsupportedType
+from formats.base import (
+    FormatAdapter,
+    FormatReadError,
+    RemoteFile,
+    UnsupportedType,
+    arrow_input,
+    open_binary,
+    path_bytes,
+)
 from formats.registry import register
 
 #: Rows turned into Python objects at a time for orjson: small chunks bound peak memory and
@@ -390,6 +398,7 @@ class JsonLinesOrjson(FormatAdapter):
     requires = ("orjson",)
     extra = "json"
     native = frozenset({"iter_batches"} if hasattr(pa_json, "open_json") else ())
+    remote_access = frozenset({"arrow-fs", "file-object"})  # orjson writes, Arrow reads
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """One orjson.dumps per row, straight into the file's buffer a chunk at a time."""
@@ -398,25 +407,25 @@ class JsonLinesOrjson(FormatAdapter):
         self.resolve_codec(codec)
         ready = _json_ready(table, self.format)
         dump_line = partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
-        with open(path, "wb") as f:
+        with open_binary(path, "wb") as f:
             for rows in _record_chunks(ready):
                 f.writelines(map(dump_line, rows))
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """pyarrow.json.read_json: parallel over blocks, types unified across the file."""
-        if os.path.getsize(path) == 0:
+        if path_bytes(path) == 0:
             return pa.table({})  # zero records is valid JSON Lines; Arrow calls it an error
-        with _reading(path, self.format):
-            table = pa_json.read_json(str(path))
+        with _reading(path, self.format), arrow_input(path) as source:
+            table = pa_json.read_json(source)
             table.validate(full=True)  # the JSON parser lets invalid UTF-8 into strings
         return table
 
     def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """Native where pyarrow has open_json: streams blocks, types fixed by the first one."""
-        if not hasattr(pa_json, "open_json") or os.path.getsize(path) == 0:
+        if not hasattr(pa_json, "open_json") or path_bytes(path) == 0:
             yield from super().iter_batches(path, batch_size)
             return
-        with _reading(path, self.format):
-            for batch in pa_json.open_json(str(path)):
+        with _reading(path, self.format), arrow_input(path) as source:
+            for batch in pa_json.open_json(source):
                 batch.validate(full=True)
                 yield from _rechunk(batch, batch_size)

@@ -91,7 +91,9 @@ def milliseconds(text: str) -> float:
 
 def add_remote_args(p: argparse.ArgumentParser) -> None:
     """Object storage and cluster options (issue 13)."""
-    p.add_argument("--storage", help="local (default), s3-local (embedded S3) or s3://BUCKET/PREFIX")
+    p.add_argument(
+        "--storage", help="local (default), s3-local (embedded S3) or s3://BUCKET/PREFIX"
+    )
     p.add_argument(
         "--storage-option",
         action="append",
