@@ -147,17 +147,16 @@ class Location:
         return self.filesystem.get_file_info(self.fs_path).type != pafs.FileType.NotFound
 
     def remove(self) -> None:
-        """Delete the object or everything under the prefix; never anything outside it."""
-        import pyarrow.fs as pafs
+        """Delete the object or everything under the prefix; never anything outside it.
 
+        Through s3fs: pyarrow's delete_dir/delete_file write an empty marker object for the
+        parent "directory" afterwards, which would leave a key outside the run's prefix.
+        """
         if not self.key.strip("/"):
             raise ValueError(f"refusing to delete the whole bucket {self.bucket}")
-        fs = self.filesystem
-        kind = fs.get_file_info(self.fs_path).type
-        if kind == pafs.FileType.File:
-            fs.delete_file(self.fs_path)
-        elif kind == pafs.FileType.Directory:
-            fs.delete_dir(self.fs_path)
+        fs = self.fsspec
+        if fs.exists(self.fs_path):
+            fs.rm(self.fs_path, recursive=True)
 
 
 _CREDENTIAL_ENV = {

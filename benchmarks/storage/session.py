@@ -46,6 +46,7 @@ class StoreRuntime:
     region: str
     root: str  # s3://bucket/prefix, the run's own prefix
     counters: str | None  # the recording proxy, None when traffic cannot be proxied
+    server: str | None = None  # the embedded S3 server (s3-local), behind the proxy
 
 
 def check_spec(spec: str) -> None:
@@ -149,7 +150,8 @@ def open_store(
         elif latency_ms:
             raise UsageError("--storage-latency needs an http:// endpoint (s3-local or MinIO)")
         root = f"s3://{bucket}/{'/'.join(p for p in (prefix, run_prefix) if p)}"
-        runtime = StoreRuntime(endpoint, region, root, counters)
+        server = upstream if spec == S3_LOCAL else None
+        runtime = StoreRuntime(endpoint, region, root, counters, server)
         try:
             yield runtime
         finally:
