@@ -12,6 +12,7 @@ import pytest
 from benchmarks.cluster.execute import ClusterState, run_cluster_case
 from benchmarks.suite.cases import Case
 from benchmarks.suite.config import RunConfig
+from benchmarks.suite.execute import storage_root
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +23,9 @@ def fb_cluster(fb_config: RunConfig, fb_workdir: Path):
     runtime = fb_config.cluster_runtime
     if not runtime:
         pytest.skip("no cluster: run through fmtbench run --cluster local[:N]")
+    root = storage_root(fb_config, fb_workdir)  # s3:// for a remote cluster (checked)
     with Client(runtime["address"], timeout="30s") as client:
-        yield ClusterState(client, fb_workdir, runtime["workers"])
+        yield ClusterState(client, root, runtime["workers"])
 
 
 def test_format_on_cluster(benchmark, fb_skip, fb_case: Case, fb_config: RunConfig, fb_cluster):

@@ -18,6 +18,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.types as pat
 
+from benchmarks.storage import Location
+
 #: Adapters whose format Dask reads and writes itself, and how.
 DASK_NATIVE = {"parquet-pyarrow": "parquet", "csv-pyarrow": "csv", "jsonl-orjson": "json"}
 DASK_NATIVE |= {"orc-pyarrow": "orc"}
@@ -42,30 +44,49 @@ def frame(client: Any, table: pa.Table, partitions: int) -> Any:
     return client.persist(ddf)
 
 
-def write(ddf: Any, adapter: Any, target: Path, codec: str) -> None:
+Target = Path | Location
+
+
+def where(target: Target, pattern: str = "") -> tuple[str, dict[str, Any] | None]:
+    """(URL or path, fsspec storage_options) for Dask's readers and writers.
+
+    Credentials are not in the options: s3fs on each Dask worker reads them from that
+    worker's environment, so they never travel in a task graph.
+    """
+    place = target / pattern if pattern else target
+    if isinstance(target, Path):
+        return str(place), None
+    options = {"endpoint_url": target.endpoint.url}
+    return place.uri, options | {"client_kwargs": {"region_name": target.endpoint.region}}
+
+
+def write(ddf: Any, adapter: Any, target: Target, codec: str) -> None:
     """Dask's writer for the format, or the adapter mapped over partitions."""
     import dask
 
     kind = DASK_NATIVE.get(adapter.name)
-    if kind == "parquet":
-        ddf.to_parquet(str(target), engine="pyarrow", write_index=False, compression=codec)
+    if kind in ("parquet", "orc"):
+        url, so = where(target)
+        extra = {"engine": "pyarrow"} if kind == "parquet" else {}
+        writer = ddf.to_parquet if kind == "parquet" else ddf.to_orc
+        writer(url, write_index=False, compression=codec, storage_options=so, **extra)
     elif kind == "csv":
-        ddf.to_csv(str(target / "part-*.csv"), index=False)
+        url, so = where(target, "part-*.csv")
+        ddf.to_csv(url, index=False, storage_options=so)
     elif kind == "json":
-        ddf.to_json(str(target / "part-*.jsonl"), orient="records", lines=True)
-    elif kind == "orc":
-        ddf.to_orc(str(target), compression=codec, write_index=False)
+        url, so = where(target, "part-*.jsonl")
+        ddf.to_json(url, orient="records", lines=True, storage_options=so)
     else:
         parts = ddf.to_delayed()
-        name = adapter.name
+        name, ext = adapter.name, adapter.extension
         tasks = [
-            dask.delayed(_write_partition)(p, name, str(target / f"part-{i}.{adapter.extension}"))
+            dask.delayed(_write_partition)(p, name, target / f"part-{i}.{ext}")
             for i, p in enumerate(parts)
         ]
         dask.compute(*tasks)
 
 
-def _write_partition(pdf: Any, adapter_name: str, path: str) -> int:
+def _write_partition(pdf: Any, adapter_name: str, path: Target) -> int:
     """On a worker: one partition through the fmtbench adapter."""
     import formats
 
@@ -74,25 +95,36 @@ def _write_partition(pdf: Any, adapter_name: str, path: str) -> int:
     return table.num_rows
 
 
-def read(adapter: Any, target: Path, columns: list[str] | None) -> Any:
+def read(adapter: Any, target: Target, columns: list[str] | None) -> Any:
     """A lazy Dask DataFrame over the files, projected to ``columns`` where Dask can."""
     import dask.dataframe as dd
 
     kind = DASK_NATIVE.get(adapter.name)
     if kind == "parquet":
-        return dd.read_parquet(str(target), columns=columns, engine="pyarrow")
+        url, so = where(target)
+        return dd.read_parquet(url, columns=columns, engine="pyarrow", storage_options=so)
     if kind == "csv":
-        return dd.read_csv(str(target / "part-*.csv"), usecols=columns, dtype_backend="pyarrow")
+        url, so = where(target, "part-*.csv")
+        return dd.read_csv(url, usecols=columns, dtype_backend="pyarrow", storage_options=so)
     if kind == "orc":
-        return dd.read_orc(str(target), columns=columns)
+        url, so = where(target)
+        return dd.read_orc(url, columns=columns, storage_options=so)
     if kind == "json":  # Dask's JSON reader has no projection: read, then select
-        ddf = dd.read_json(str(target / "part-*.jsonl"), orient="records", lines=True)
+        url, so = where(target, "part-*.jsonl")
+        ddf = dd.read_json(url, orient="records", lines=True, storage_options=so)
         return ddf[columns] if columns else ddf
-    files = sorted(str(p) for p in target.glob(f"part-*.{adapter.extension}"))
-    return _from_adapter(adapter.name, files, columns)
+    return _from_adapter(adapter.name, _part_files(target, adapter.extension), columns)
 
 
-def _from_adapter(name: str, files: list[str], columns: list[str] | None) -> Any:
+def _part_files(target: Target, extension: str) -> list[Target]:
+    """The per-partition files of an adapter write, in partition order."""
+    if isinstance(target, Path):
+        return sorted(target.glob(f"part-*.{extension}"))
+    names = sorted(p.rsplit("/", 1)[-1] for p in target.fsspec.glob(f"{target.fs_path}/part-*"))
+    return [target / n for n in names if n.endswith("." + extension)]
+
+
+def _from_adapter(name: str, files: list[Target], columns: list[str] | None) -> Any:
     import dask
     import dask.dataframe as dd
 
@@ -100,7 +132,7 @@ def _from_adapter(name: str, files: list[str], columns: list[str] | None) -> Any
     return dd.from_delayed(parts)
 
 
-def _read_partition(adapter_name: str, path: str, columns: list[str] | None) -> Any:
+def _read_partition(adapter_name: str, path: Target, columns: list[str] | None) -> Any:
     """On a worker: one file through the fmtbench adapter, as pandas."""
     import pandas as pd
 
@@ -131,6 +163,10 @@ def numeric_column(schema: pa.Schema, columns: list[str] | None) -> str | None:
     return None
 
 
-def clear(target: Path) -> None:
-    """Remove a previous write's output."""
-    shutil.rmtree(target, ignore_errors=True)
+def clear(target: Target) -> None:
+    """Remove a previous write's output; a local directory is made again for the next."""
+    if isinstance(target, Path):
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+    else:
+        target.remove()

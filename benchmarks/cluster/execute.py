@@ -12,10 +12,11 @@ from typing import Any
 
 import formats
 from benchmarks.cluster import dask_ops
+from benchmarks.storage import counting
 from benchmarks.suite.cases import Case
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load
-from benchmarks.suite.execute import base_info
+from benchmarks.suite.execute import base_info, storage_info
 from benchmarks.suite.measure import measure_peak_memory
 from benchmarks.suite.ops import CaseEnv
 from formats.base import path_bytes
@@ -57,7 +58,6 @@ class ClusterState:
             self._prepared.clear()
             target = self.workdir / f"dask-{case.adapter}-{case.codec}"
             dask_ops.clear(target)
-            target.mkdir(parents=True)
             dask_ops.write(ddf, adapter, target, case.codec)
             self._prepared[key] = target
         return self._prepared[key]
@@ -74,13 +74,16 @@ def run_cluster_case(benchmark: Any, cfg: RunConfig, case: Case, state: ClusterS
     env = CaseEnv(case, adapter, dataset, state.workdir, cfg.cache, cfg.seed, lambda: Path())
     ddf = state.frame(case, dataset.table)
     benchmark.extra_info.update(base_info(env))
+    benchmark.extra_info.update(storage_info(cfg))
     benchmark.extra_info.update(_cluster_info(cfg, adapter, ddf))
     benchmark.group = f"{case.op} {dataset.name} dask"
     fn, setup, target, columns = _job(case, adapter, ddf, state, dataset.table.schema)
     benchmark.pedantic(fn, setup=setup, rounds=cfg.rounds, warmup_rounds=cfg.warmup)
     setup()
     held: list[Any] = []
-    peak = measure_peak_memory(lambda: held.append(fn()))
+    with counting((cfg.storage_runtime or {}).get("counters")) as traffic:
+        peak = measure_peak_memory(lambda: held.append(fn()))
+    benchmark.extra_info.update(traffic)
     benchmark.extra_info["peak_memory_bytes"] = peak
     benchmark.extra_info["memory_method"] = "client"  # the workers' memory is their own
     benchmark.extra_info["file_bytes"] = path_bytes(target)
@@ -102,7 +105,6 @@ def _job(
 
         def setup() -> None:
             dask_ops.clear(target)
-            target.mkdir(parents=True)
 
         return (lambda: dask_ops.write(ddf, adapter, target, case.codec)), setup, target, None
     target = state.prepared(case, adapter, ddf)
