@@ -74,3 +74,29 @@ def test_sigint_leaves_no_dask_processes(tmp_path):
     assert proc.returncode == 130, err
     _, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, [p.cmdline() for p in alive]
+
+
+def test_remote_scheduler_reads_and_writes_object_storage(tmp_path, monkeypatch):
+    """tcp://HOST:PORT with s3://B/P: the workers reach the files through the store only."""
+    import boto3
+
+    from benchmarks.storage.session import moto_server
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}.items():
+        monkeypatch.setenv(name, value)  # the cluster's workers inherit these
+    with moto_server() as url, open_cluster("local:1") as cluster:
+        boto3.client("s3", endpoint_url=url, region_name="us-east-1").create_bucket(Bucket="bench")
+        out = tmp_path / "r.json"
+        proc = fmtbench(
+            "run", "--cluster", cluster.address, "--storage", "s3://bench/run",
+            "--storage-option", f"endpoint_url={url}", "--formats", "parquet-pyarrow,msgpack",
+            "--ops", "write,read", "--rows", "300", "--rounds", "1", "--no-charts", "--quiet",
+            "--out", str(out), env=cli_env(),
+        )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    assert not data["fmtbench"]["failed"]
+    for b in data["benchmarks"]:
+        info = b["extra_info"]
+        assert info["engine"] == "dask" and info["workers"] == 1
+        assert info["storage"] == "s3://bench/run" and sum(info["requests"].values()) > 0
