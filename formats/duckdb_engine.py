@@ -268,7 +268,9 @@ class ParquetDuckdb(DuckdbAdapter):
     duckdb_extension = "parquet"
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})
     option_specs = {
-        "row_group_size": Option(DUCKDB_ROW_GROUP_ROWS, int, minimum=1, help="rows per group"),
+        "row_group_size": Option(
+            DUCKDB_ROW_GROUP_ROWS, int, minimum=1, help="rows per group (whole 2,048-row vectors)"
+        ),
         "compression_level": Option(None, int, help="zstd level (DuckDB: zstd only)"),
     }
 
