@@ -344,6 +344,8 @@ class DuckdbText(DuckdbAdapter):
     copy_format: ClassVar[str]
     reader_function: ClassVar[str]
     reader: ClassVar[str]
+    #: What COPY wrote besides the types, told to the reader when the file is known.
+    known_layout: ClassVar[str] = "auto_detect = false"
 
     def refuse(self, table: pa.Table) -> None:
         for field in table.schema:
@@ -355,13 +357,13 @@ class DuckdbText(DuckdbAdapter):
         return f"({self.copy_format}, COMPRESSION {codec})"
 
     def source(self, path: str | os.PathLike) -> str:
-        """The reader with the column types this instance wrote (a user who knows the data
-        gives them); a file it did not write is left to DuckDB's detection."""
+        """The reader with the column types (and CSV dialect) this instance wrote, as a user
+        who knows the data gives them; a file it did not write is left to DuckDB's detection."""
         args = [_literal(os.fspath(path)), self.reader, f"compression = '{_compression_of(path)}'"]
         types = self.known_types(path)
         if types is not None:
             struct = ", ".join(f"{_literal(n)}: {_literal(t)}" for n, t in types.items())
-            args.append(f"columns = {{{struct}}}")
+            args += [self.known_layout, f"columns = {{{struct}}}"]
         return f"{self.reader_function}({', '.join(args)})"
 
 
@@ -377,6 +379,9 @@ class CsvDuckdb(DuckdbText):
     copy_format = "FORMAT csv, HEADER true"
     reader_function = "read_csv"
     reader = "header = true, allow_quoted_nulls = false"
+    # DuckDB's sniffer (dialect + types) measured ~0.7 s even on a 20k-row file here;
+    # a user who wrote the file states its dialect instead.
+    known_layout = "auto_detect = false, delim = ',', quote = '\"', escape = '\"'"
 
 
 @register
