@@ -129,6 +129,8 @@ class DuckdbAdapter(FormatAdapter):
             self._con = duckdb.connect()
             # results keep the instant whatever the machine's zone; Arrow says tz=UTC
             self._con.execute("SET TimeZone = 'UTC'")
+            # its bar on stdout after 2 s of a query would be drawn inside the timed call
+            self._con.execute("SET enable_progress_bar = false")
             self._apply_threads()
         return self._con
 
