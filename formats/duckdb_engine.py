@@ -105,8 +105,6 @@ class DuckdbAdapter(FormatAdapter):
         super().__init__(options, **option_values)
         self._con: Any = None
         self._threads: int | None = None
-        #: Column types of the files this instance wrote: path -> (mtime, size, types).
-        self._written: dict[str, tuple[int, int, dict[str, str]]] = {}
 
     # -- engine ----------------------------------------------------------------------
     def available(self) -> Availability:
@@ -157,7 +155,6 @@ class DuckdbAdapter(FormatAdapter):
         options = self.copy_options(self.resolve_codec(codec))
         self.refuse(table)
         write_or_refuse(table, path, self.format, self._copier(options), (duckdb.Error,))
-        self._remember(table, path)
 
     def copy_options(self, codec: str) -> str:
         """The ``(FORMAT ..., ...)`` clause of COPY for ``codec``."""
@@ -177,22 +174,6 @@ class DuckdbAdapter(FormatAdapter):
                 con.unregister("fmtbench_source")
 
         return copy
-
-    def _remember(self, table: pa.Table, path: str | os.PathLike) -> None:
-        """Keep the written column types: a reader who knows the data passes them back."""
-        con = self.connection
-        relation = con.from_arrow(table)
-        types = {name: str(t) for name, t in zip(relation.columns, relation.types, strict=True)}
-        stat = os.stat(path)
-        self._written[os.path.abspath(path)] = (stat.st_mtime_ns, stat.st_size, types)
-
-    def known_types(self, path: str | os.PathLike) -> dict[str, str] | None:
-        """The column types this instance wrote to ``path``, if the file is still that one."""
-        entry = self._written.get(os.path.abspath(path))
-        if entry is None:
-            return None
-        stat = os.stat(path)
-        return entry[2] if (stat.st_mtime_ns, stat.st_size) == entry[:2] else None
 
     # -- read ------------------------------------------------------------------------
     def source(self, path: str | os.PathLike) -> str:
@@ -348,6 +329,32 @@ class DuckdbText(DuckdbAdapter):
     reader: ClassVar[str]
     #: What COPY wrote besides the types, told to the reader when the file is known.
     known_layout: ClassVar[str] = "auto_detect = false"
+
+    def __init__(self, options: dict[str, Any] | None = None, **option_values: Any) -> None:
+        super().__init__(options, **option_values)
+        #: Column types of the files this instance wrote: path -> (mtime, size, types).
+        self._written: dict[str, tuple[int, int, dict[str, str]]] = {}
+
+    def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
+        """COPY, then keep the column types written, for reading the file back."""
+        super().write(table, path, codec)
+        self._remember(table, path)
+
+    def _remember(self, table: pa.Table, path: str | os.PathLike) -> None:
+        """Keep the written column types: a reader who knows the data passes them back."""
+        con = self.connection
+        relation = con.from_arrow(table)
+        types = {name: str(t) for name, t in zip(relation.columns, relation.types, strict=True)}
+        stat = os.stat(path)
+        self._written[os.path.abspath(path)] = (stat.st_mtime_ns, stat.st_size, types)
+
+    def known_types(self, path: str | os.PathLike) -> dict[str, str] | None:
+        """The column types this instance wrote to ``path``, if the file is still that one."""
+        entry = self._written.get(os.path.abspath(path))
+        if entry is None:
+            return None
+        stat = os.stat(path)
+        return entry[2] if (stat.st_mtime_ns, stat.st_size) == entry[:2] else None
 
     def refuse(self, table: pa.Table) -> None:
         for field in table.schema:
