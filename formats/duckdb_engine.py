@@ -84,11 +84,6 @@ def _compression_of(path: str | os.PathLike) -> str:
     return next((codec for magic, codec in _MAGIC.items() if head.startswith(magic)), "none")
 
 
-def _python_value(value: Any) -> Any:
-    """A filter value DuckDB can bind: numpy scalars become Python ones."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
 class DuckdbAdapter(FormatAdapter):
     """What the four DuckDB adapters share: the connection, COPY, the SQL reads, errors."""
 
@@ -193,7 +188,8 @@ class DuckdbAdapter(FormatAdapter):
         """WHERE in the SQL, so rows that do not match never reach Arrow."""
         op = "=" if predicate.op == "==" else predicate.op
         sql = f"SELECT * FROM {{source}} WHERE {_quote(predicate.column)} {op} ?"
-        return self.query(path, sql, [_python_value(predicate.value)])
+        value = predicate.value
+        return self.query(path, sql, [value.item() if isinstance(value, np.generic) else value])
 
     def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """DuckDB's streaming result: chunks are produced as they are fetched."""
@@ -299,21 +295,14 @@ class ParquetDuckdb(DuckdbAdapter):
         return table
 
 
-def _csv_refusal(field: pa.Field) -> str:
-    """Why CSV cannot hold the column (empty when it can): the same rule as csv-pyarrow."""
+def _text_refusal(field: pa.Field, nested_ok: bool) -> str:
+    """Why CSV (no nesting) or JSON cannot hold the column, as the other text engines say;
+    empty when it can. DuckDB itself would write bytes as its own '\\x..' escapes."""
     type_ = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
-    if pa.types.is_nested(type_):
+    if pa.types.is_nested(type_) and not nested_ok:
         return "CSV cells are flat; flatten or serialise the column first"
     if "binary" in str(type_):
-        return "CSV is text; encode the bytes (e.g. base64) into a string column first"
-    return ""
-
-
-def _json_refusal(field: pa.Field) -> str:
-    """Why JSON cannot hold the column: bytes (DuckDB would write its own escaped text)."""
-    type_ = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
-    if "binary" in str(type_):
-        return "JSON has no bytes type (DuckDB writes '\\x..' text); base64 them first"
+        return "text has no bytes type; encode them (e.g. base64) into a string column first"
     return ""
 
 
@@ -321,8 +310,8 @@ class DuckdbText(DuckdbAdapter):
     """CSV and JSON through DuckDB: compressed with gzip or zstd, read with known types."""
 
     codecs = ("none", "gzip", "zstd")
-    #: Why a column cannot be stored (empty: it can).
-    refusal: ClassVar[Callable[[pa.Field], str]]
+    #: Whether the format holds lists and structs (JSON does, CSV does not).
+    nested_ok: ClassVar[bool] = True
     #: The COPY FORMAT and the reader function with its fixed arguments.
     copy_format: ClassVar[str]
     reader_function: ClassVar[str]
@@ -358,7 +347,7 @@ class DuckdbText(DuckdbAdapter):
 
     def refuse(self, table: pa.Table) -> None:
         for field in table.schema:
-            reason = type(self).refusal(field)
+            reason = _text_refusal(field, self.nested_ok)
             if reason:
                 raise UnsupportedType(field.name, field.type, self.format, reason)
 
@@ -384,7 +373,7 @@ class CsvDuckdb(DuckdbText):
     format = "CSV"
     extension = "csv"
     native = frozenset({"read_columns", "iter_batches"})  # the scan converts only these
-    refusal = staticmethod(_csv_refusal)
+    nested_ok = False
     copy_format = "FORMAT csv, HEADER true"
     reader_function = "read_csv"
     reader = "header = true, allow_quoted_nulls = false"
@@ -402,7 +391,6 @@ class JsonLinesDuckdb(DuckdbText):
     extension = "jsonl"
     duckdb_extension = "json"
     native = frozenset({"read_columns", "iter_batches"})  # parses all, converts only these
-    refusal = staticmethod(_json_refusal)
     copy_format = "FORMAT json"
     reader_function = "read_json"
     reader = "format = 'newline_delimited', records = true"
@@ -417,7 +405,6 @@ class JsonDuckdb(DuckdbText):
     extension = "json"
     duckdb_extension = "json"
     native = frozenset({"read_columns", "iter_batches"})
-    refusal = staticmethod(_json_refusal)
     copy_format = "FORMAT json, ARRAY true"
     reader_function = "read_json"
     reader = "format = 'array', records = true"
