@@ -31,6 +31,8 @@ def engine_spread(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _passed(frame: pd.DataFrame) -> pd.DataFrame:
+    if not {"format", "engine", "adapter", "median"} <= set(frame.columns):
+        return frame.iloc[0:0]  # e.g. every case failed: nothing to rank
     ok = frame[frame["median"].notna()]
     if "error" in ok:
         ok = ok[ok["error"].isna()]
