@@ -284,6 +284,9 @@ class FormatAdapter:
     in_default_run: ClassVar[bool] = True
     #: Layout knobs this adapter accepts, name -> Option; the run sweeps them (--option).
     option_specs: ClassVar[dict[str, Option]] = {}
+    #: How a read's result becomes Arrow: "native" (the library builds Arrow itself),
+    #: "zero-copy" (an engine's own buffers handed over), "copy" (converted into new ones).
+    arrow_handover: ClassVar[str] = "native"
     #: How the adapter reaches object storage (see RemoteFile); empty: local disk only.
     remote_access: ClassVar[frozenset[str]] = frozenset()
     #: Why it cannot, when that is known (shown as the skip reason of remote cases).
