@@ -9,6 +9,8 @@ from formats import (  # noqa: F401  (imported for their @register side effect)
     avro_format,
     fastparquet_format,
     lance_format,
+    polars_avro,
+    polars_engine,
     proto_format,
     row_binary,
     text_formats,

@@ -213,6 +213,9 @@ class FormatAdapter:
     writes_directory: ClassVar[bool] = False
     #: Layout knobs this adapter accepts, name -> Option; the run sweeps them (--option).
     option_specs: ClassVar[dict[str, Option]] = {}
+    #: How a read's result becomes a ``pyarrow.Table``: "native" (the library returns Arrow
+    #: itself), "zero-copy" (another engine's memory handed over as is), or "copy".
+    arrow_handover: ClassVar[str] = "native"
 
     def __init__(self, options: dict[str, Any] | None = None, **option_values: Any) -> None:
         #: The knob values in force for this instance: every declared option, defaults
