@@ -49,6 +49,8 @@ def polars_view(type_: pa.DataType) -> pa.DataType:
         return pa.large_list(polars_view(type_.value_type))
     if pa.types.is_struct(type_):
         return pa.struct([pa.field(f.name, polars_view(f.type)) for f in type_])
+    if pa.types.is_map(type_):
+        return pa.map_(polars_view(type_.key_type), polars_view(type_.item_type))
     if pa.types.is_dictionary(type_) and polars_view(type_.value_type) == pa.string_view():
         return pa.dictionary(pa.uint32(), pa.string_view())  # Categorical
     return type_
@@ -66,20 +68,32 @@ def _nullable(type_: pa.DataType) -> pa.DataType:
 def check_polars_types(table: pa.Table, format_name: str) -> None:
     """UnsupportedType for the first column polars would hold as a different type.
 
-    Checked on the empty schema (no data moves), before anything is written.
+    Checked on the empty schema (no data moves) in one conversion, before anything is
+    written; only a schema polars refuses outright is retried column by column, to name it.
     """
     import polars as pl
 
+    errors = (pl.exceptions.PolarsError, pa.ArrowException, TypeError, ValueError)
     empty = table.schema.empty_table()
-    for field in table.schema:
+    try:
+        held = to_arrow(pl.from_arrow(empty)).schema
+    except errors:
+        held = None
+    for i, field in enumerate(table.schema):
         try:
-            held = to_arrow(pl.from_arrow(empty.select([field.name]))).schema.field(0).type
-        except (pl.exceptions.PolarsError, pa.ArrowException, TypeError, ValueError) as exc:
+            type_ = held.field(i).type if held else _held_alone(empty.select([i]))
+        except errors as exc:
             reason = base.first_line(exc)
             raise UnsupportedType(field.name, field.type, format_name, reason) from None
-        if _nullable(held) != _nullable(polars_view(field.type)):
-            hint = f"polars holds it as {held}; cast the column first"
+        if _nullable(type_) != _nullable(polars_view(field.type)):
+            hint = f"polars holds it as {type_}; cast the column first"
             raise UnsupportedType(field.name, field.type, format_name, hint)
+
+
+def _held_alone(column: pa.Table) -> pa.DataType:
+    import polars as pl
+
+    return to_arrow(pl.from_arrow(column)).schema.field(0).type
 
 
 def to_arrow(frame: pl.DataFrame) -> pa.Table:
@@ -207,11 +221,13 @@ def take_by_slices(
         rows = chunk_rows(path)
     chunks, local = locate(indices, rows)
     starts = np.concatenate([[0], np.cumsum(rows)])
+    if chunks:
+        slices = [adapter.lazy(path).slice(int(starts[c]), int(rows[c])) for c in chunks]
+        table = adapter.collect(path, lambda lf: pl.concat(slices).gather(local))
+    else:
+        table = adapter.collect(path, lambda lf: lf.head(0))
     adapter.last_io = {"row_groups_read": len(chunks), "row_groups_total": len(rows)}
-    if not chunks:
-        return adapter.collect(path, lambda lf: lf.head(0))
-    slices = [adapter.lazy(path).slice(int(starts[c]), int(rows[c])) for c in chunks]
-    return adapter.collect(path, lambda lf: pl.concat(slices).gather(local))
+    return table
 
 
 # -- Parquet ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Suite overhead vs direct library calls (issue: the suite measures the format, not glue).
 
 Usage: python scripts/compare_direct.py [--rows 200000] [--rounds 15] [--formats a,b]
+                                       [--dataset mixed|tpch-lineitem:0.1|...]
 Prints one row per (adapter, operation): suite median, direct median, ratio, limit.
 """
 
@@ -24,11 +25,14 @@ def main() -> int:
     parser.add_argument(
         "--formats", help="comma-separated adapters (default: all with a direct call)"
     )
+    parser.add_argument("--dataset", default="mixed", help="dataset spec (default: mixed)")
     args = parser.parse_args()
     print(f"{'adapter':20} {'operation':28} {'suite ms':>10} {'direct ms':>10} {'ratio':>6} limit")
     with tempfile.TemporaryDirectory(prefix="fmtbench-direct-") as tmp:
         chosen = args.formats.split(",") if args.formats else None
-        rows = run_comparison(args.rows, args.rounds, Path(tmp), chosen, report=_print_row)
+        rows = run_comparison(
+            args.rows, args.rounds, Path(tmp), chosen, report=_print_row, dataset=args.dataset
+        )
     return 0 if all(r.ok for r in rows) else 1
 
 
