@@ -9,8 +9,9 @@ reads eagerly only, is in ``polars_avro.py``.
 
 polars holds some Arrow types differently (strings as string_view, lists as large_list,
 dictionaries as Categorical): the fidelity matrix reports those as "changed". A type polars
-cannot hold as itself at all (time32, float16, fixed-size binary, map, ...) is refused on
-write, naming the column, rather than silently written as something else.
+cannot hold as itself (time32 and time64[us] as time64[ns], date64 as a timestamp, a second
+duration as milliseconds, fixed-size binary as binary) is refused on write, naming the column,
+rather than silently written as something else: the fidelity table does not hold those types.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -132,7 +133,12 @@ def reading(path: PathLike, format_name: str) -> Iterator[None]:
         raise
     except pl.exceptions.ColumnNotFoundError as exc:
         raise KeyError(f"{path} has no column {base.first_line(exc)}") from None
-    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError) as exc:
+    except (
+        pl.exceptions.PolarsError,
+        pl.exceptions.PanicException,
+        pa.ArrowException,
+        OSError,
+    ) as exc:
         raise FormatReadError(path, format_name, exc) from exc
 
 
@@ -207,13 +213,17 @@ class PolarsAdapter(FormatAdapter):
 
 
 def take_by_slices(
-    adapter: PolarsAdapter, path: PathLike, indices: Indices, chunk_rows
+    adapter: PolarsAdapter,
+    path: PathLike,
+    indices: Indices,
+    chunk_rows: Callable[[PathLike], list[int]],
 ) -> pa.Table:
     """Rows at ``indices``, reading only the chunks (row groups, batches) that hold them.
 
     polars' ``LazyFrame.gather`` reads the whole file (measured: no pushdown), but a
     ``slice`` is pushed into the reader and skips the chunks outside it, so each needed
-    chunk is one slice, and the chunks' rows are gathered after.
+    chunk is one slice, and the chunks' rows are gathered after. The chunk sizes come
+    from the file's footer through pyarrow: polars does not expose them.
     """
     import polars as pl
 
@@ -223,7 +233,8 @@ def take_by_slices(
     starts = np.concatenate([[0], np.cumsum(rows)])
     if chunks:
         slices = [adapter.lazy(path).slice(int(starts[c]), int(rows[c])) for c in chunks]
-        table = adapter.collect(path, lambda lf: pl.concat(slices).gather(local))
+        # the query ignores the plain scan collect() offers: it joins its own sliced scans
+        table = adapter.collect(path, lambda _: pl.concat(slices).gather(local))
     else:
         table = adapter.collect(path, lambda lf: lf.head(0))
     adapter.last_io = {"row_groups_read": len(chunks), "row_groups_total": len(rows)}
@@ -288,7 +299,11 @@ def ipc_batches(path: PathLike) -> list[int]:
 
 @register
 class FeatherPolars(PolarsAdapter):
-    """The Arrow IPC file through polars: memory-mapped scan, projection, batch take."""
+    """The Arrow IPC file through polars: projection and record-batch take.
+
+    polars 2.1's scan_ipc reads the buffers into its own memory: no buffer of the result
+    lies in a mapping of the file (checked in /proc/self/maps), unlike pyarrow's feather.
+    """
 
     name = "feather-polars"
     format = "Feather"
