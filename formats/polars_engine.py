@@ -1,11 +1,11 @@
-"""Every format polars reads and writes, through polars: Parquet, Feather (IPC), CSV, JSON Lines.
+"""The formats polars reads and writes, through polars: the shared adapter, Parquet and Feather.
 
 Users choosing a format read it with polars far more than with a pure-Python library, so the
 benchmark must show the format through this engine too (issue 10). Reads go through polars'
 lazy ``scan_*`` frames, so projection and predicates are pushed into the reader, and end as
 a ``pyarrow.Table`` through ``DataFrame.to_arrow(compat_level=newest)``: polars' own memory
-(string and binary views, large lists) is handed over without a copy. Avro, which polars
-reads eagerly only, is in ``polars_avro.py``.
+(string and binary views, large lists) is handed over without a copy. CSV, JSON Lines and
+Avro are in ``polars_rows.py``.
 
 polars holds some Arrow types differently (strings as string_view, lists as large_list,
 dictionaries as Categorical): the fidelity matrix reports those as "changed". A type polars
@@ -150,8 +150,9 @@ class PolarsAdapter(FormatAdapter):
     requires = ("polars",)
     extra = "polars"
     arrow_handover = "zero-copy"
-    #: polars' scan function for the format (e.g. "scan_parquet").
+    #: polars' scan function for the format (e.g. "scan_parquet"), and its eager reader.
     scanner: ClassVar[str]
+    reader: ClassVar[str]
 
     def write(self, table: pa.Table, path: PathLike, codec: str | None = None) -> None:
         """Check what polars would change, then the format's polars writer."""
@@ -186,8 +187,14 @@ class PolarsAdapter(FormatAdapter):
         """A last check that what polars parsed is really this format (CSV overrides)."""
 
     def read(self, path: PathLike) -> pa.Table:
-        """The whole file, through the scan (the same reader ``read_*`` uses)."""
-        return self.collect(path)
+        """The whole file through polars' eager reader (``read_parquet``, ...), as users call it."""
+        import polars as pl
+
+        self.last_io = {}
+        with reading(path, self.format):
+            table = to_arrow(getattr(pl, self.reader)(path))
+        self.check_read(table, path)
+        return table
 
     def read_columns(self, path: PathLike, columns: Sequence[str]) -> pa.Table:
         """Projection pushed into the reader: only ``columns`` are decoded."""
@@ -262,6 +269,7 @@ class ParquetPolars(PolarsAdapter):
     codecs = ("zstd", "snappy", "none", "gzip", "lz4", "brotli")
     extension = "parquet"
     scanner = "scan_parquet"
+    reader = "read_parquet"
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})
     option_specs = {
         # pyarrow-parquet's value (DuckDB's default), not polars' own, so both engines write
@@ -312,6 +320,7 @@ class FeatherPolars(PolarsAdapter):
     codecs = ("none", "lz4", "zstd")  # none: write_ipc's default (and the mappable one)
     extension = "arrow"
     scanner = "scan_ipc"
+    reader = "read_ipc"
     #: No statistics in IPC: a predicate is evaluated over every batch, so scan is emulated.
     native = frozenset({"read_columns", "take", "iter_batches"})
     option_specs = {
@@ -331,80 +340,3 @@ class FeatherPolars(PolarsAdapter):
     def take(self, path: PathLike, indices: Indices) -> pa.Table:
         """Only the record batches holding ``indices`` are read (one pushed-down slice each)."""
         return take_by_slices(self, path, indices, ipc_batches)
-
-
-# -- text: CSV and JSON Lines ------------------------------------------------------------
-def _binary_inside(type_: pa.DataType) -> bool:
-    if pa.types.is_binary(type_) or pa.types.is_large_binary(type_):
-        return True
-    if pa.types.is_binary_view(type_) or pa.types.is_fixed_size_binary(type_):
-        return True
-    return any(_binary_inside(type_.field(i).type) for i in range(type_.num_fields))
-
-
-class PolarsText(PolarsAdapter):
-    """Text formats: polars' writers compress themselves; its readers detect the codec."""
-
-    orientation = "row"
-    encoding = "text"
-    codecs = ("none", "gzip", "zstd")  # none: polars' default
-    #: Projection is pushed into the parser: every byte is tokenised, only these columns
-    #: are converted (as csv-pandas' usecols). Streaming batches are native; take and scan
-    #: read everything (text has no chunk index or statistics).
-    native = frozenset({"read_columns", "iter_batches"})
-    option_specs = {
-        "compression_level": Option(None, int, help="gzip/zstd level; none: polars' default")
-    }
-
-    def compression(self, codec: str) -> dict[str, Any]:
-        """The writer's compression keywords (the codec is in the name, not the extension)."""
-        level = self.options["compression_level"]
-        return {
-            "compression": "uncompressed" if codec == "none" else codec,
-            "compression_level": None if codec == "none" else level,
-            "check_extension": False,
-        }
-
-
-@register
-class CsvPolars(PolarsText):
-    """CSV through polars' multithreaded parser and writer."""
-
-    name = "csv-polars"
-    format = "CSV"
-    extension = "csv"
-    scanner = "scan_csv"
-
-    def write_frame(self, table: pa.Table, path: PathLike, codec: str) -> None:
-        """DataFrame.write_csv: null is an empty cell, the empty string is ``""``."""
-        import polars as pl
-
-        pl.from_arrow(table).write_csv(path, **self.compression(codec))
-
-    def check_read(self, table: pa.Table, path: PathLike) -> None:
-        """polars decodes a binary header lossily; a CSV of ours is UTF-8 text, so refuse."""
-        if any("\ufffd" in n or "\x00" in n for n in table.column_names):
-            raise FormatReadError(path, self.format, "the header is not UTF-8 text")
-
-
-@register
-class JsonLinesPolars(PolarsText):
-    """JSON Lines through polars' parallel NDJSON reader and writer."""
-
-    name = "jsonl-polars"
-    format = "JSON Lines"
-    extension = "jsonl"
-    scanner = "scan_ndjson"
-
-    def refuse(self, table: pa.Table) -> None:
-        """write_ndjson panics on binary (polars 2.1: "not yet implemented"): refuse first."""
-        for field in table.schema:
-            if _binary_inside(field.type):
-                hint = "JSON is text; encode the bytes (e.g. base64) into a string column first"
-                raise UnsupportedType(field.name, field.type, self.format, hint)
-
-    def write_frame(self, table: pa.Table, path: PathLike, codec: str) -> None:
-        """DataFrame.write_ndjson: one object per line."""
-        import polars as pl
-
-        pl.from_arrow(table).write_ndjson(path, **self.compression(codec))
