@@ -133,6 +133,8 @@ def reading(path: PathLike, format_name: str) -> Iterator[None]:
         raise
     except pl.exceptions.ColumnNotFoundError as exc:
         raise KeyError(f"{path} has no column {base.first_line(exc)}") from None
+    except pl.exceptions.OutOfBoundsError as exc:  # a take index past the end, as Arrow's
+        raise IndexError(f"{path}: {base.first_line(exc)}") from None
     except (
         pl.exceptions.PolarsError,
         pl.exceptions.PanicException,

@@ -125,3 +125,12 @@ def test_huge_integers_from_text_come_back_as_decimals(tmp_path):
     got = adapter.read(path)
     assert got.schema.field("n").type == pa.decimal128(38, 0)
     assert [int(v) for v in got.column("n").to_pylist()] == [2**64 - 1, 1]
+
+
+@pytest.mark.parametrize("name", POLARS)
+def test_bad_index_and_missing_column_are_not_foreign_files(name, small_table, tmp_path):
+    adapter, path = _written(name, small_table, tmp_path)
+    with pytest.raises(IndexError):
+        adapter.take(path, [0, 50])
+    with pytest.raises(KeyError, match="nope"):
+        adapter.read_columns(path, ["id", "nope"])
