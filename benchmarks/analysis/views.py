@@ -31,6 +31,7 @@ def formats_rows() -> list[dict[str, Any]]:
                 "extension": adapter.extension,
                 "native": {op: adapter.is_native(op) for op in ACCESS_PATTERNS},
                 "arrow_handover": adapter.arrow_handover,
+                "options": {n: o.describe() for n, o in adapter.option_specs.items()},
                 "available": status.ok,
                 "reason": status.reason,
             }
