@@ -211,10 +211,13 @@ class FormatAdapter:
     native: ClassVar[frozenset[str]] = frozenset()
     #: True when the "file" is a directory (Lance); cache eviction walks it.
     writes_directory: ClassVar[bool] = False
+    #: Whether ``fmtbench run`` without --formats includes it: every format's best-known
+    #: engine plus the reference engines; ``--formats all`` runs every adapter.
+    in_default_run: ClassVar[bool] = True
     #: Layout knobs this adapter accepts, name -> Option; the run sweeps them (--option).
     option_specs: ClassVar[dict[str, Option]] = {}
-    #: How a read's result becomes a ``pyarrow.Table``: "native" (the library returns Arrow
-    #: itself), "zero-copy" (another engine's memory handed over as is), or "copy".
+    #: How a read's result becomes Arrow: "native" (the library builds Arrow itself),
+    #: "zero-copy" (an engine's own buffers handed over), "copy" (converted into new ones).
     arrow_handover: ClassVar[str] = "native"
 
     def __init__(self, options: dict[str, Any] | None = None, **option_values: Any) -> None:

@@ -48,7 +48,9 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
         "--data", type=split_list, help="your own files (.csv .parquet .jsonl .arrow .orc .avro)"
     )
     p.add_argument(
-        "--formats", type=split_list, help="adapter names (default: every available one)"
+        "--formats",
+        type=split_list,
+        help="adapter names, or all (default: each format's best-known engine + the references)",
     )
     p.add_argument(
         "--codecs", type=split_list, help="codecs to run, or 'all' (default: each default)"

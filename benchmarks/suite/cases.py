@@ -92,8 +92,11 @@ def dataset_name(spec: str) -> str:
 
 
 def select_adapters(names: list[str] | None) -> list[FormatAdapter]:
-    """Adapters by name (UsageError with a did-you-mean for unknown ones), or all of them."""
+    """Adapters by name (UsageError with a did-you-mean for unknown ones); None: the default
+    run's (``in_default_run``); ``["all"]``: every registered adapter."""
     if names is None:
+        return [a for a in formats.adapters() if a.in_default_run]
+    if names == ["all"]:
         return formats.adapters()
     try:
         return [formats.get(n) for n in names]

@@ -33,8 +33,15 @@ from formats.arrow_family import PARQUET_ROW_GROUP_ROWS
 from formats.base import remove_path
 
 #: Allowed ratio suite/direct: 1.10 for the Arrow-native formats, 1.25 for the others.
-LIMITS = {"parquet-pyarrow": 1.10, "feather": 1.10, "orc-pyarrow": 1.10, "csv-pyarrow": 1.10}
-LIMITS |= {"parquet-polars": 1.10, "feather-polars": 1.10}
+LIMITS = {
+    "parquet-pyarrow": 1.10,
+    "feather": 1.10,
+    "orc-pyarrow": 1.10,
+    "csv-pyarrow": 1.10,
+    "parquet-duckdb": 1.10,
+    "parquet-polars": 1.10,
+    "feather-polars": 1.10,
+}
 OTHER_LIMIT = 1.25
 
 
@@ -189,6 +196,24 @@ def _polars() -> dict[str, dict[str, Callable]]:
     }
 
 
+def _duckdb(copy_format: str, read: str) -> dict[str, Callable]:
+    """A DuckDB user's plain calls, every default left alone (types detected on read)."""
+    import duckdb
+
+    con = duckdb.connect()
+
+    def write(t: pa.Table, p: Path) -> None:
+        con.register("t", t)
+        con.execute(f"COPY (SELECT * FROM t) TO '{p}' ({copy_format})")
+        con.unregister("t")
+
+    return {
+        "write": write,
+        "read": lambda p: con.sql(f"SELECT * FROM {read.format(p)}").to_arrow_table(),
+        "read_column": lambda p, c: con.sql(f'SELECT "{c}" FROM {read.format(p)}').to_arrow_table(),
+    }
+
+
 def direct_calls(table: pa.Table, workdir: Path) -> dict[str, Callable[[], dict[str, Callable]]]:
     """adapter name -> factory of {op: direct library call}; built only when chosen."""
     return {
@@ -220,6 +245,10 @@ def direct_calls(table: pa.Table, workdir: Path) -> dict[str, Callable[[], dict[
         "msgpack": _msgpack,
         "pickle": _pickle,
         "avro-fastavro": lambda: _avro(table, workdir),
+        "parquet-duckdb": lambda: _duckdb("FORMAT parquet", "read_parquet('{}')"),
+        "csv-duckdb": lambda: _duckdb("FORMAT csv", "read_csv('{}')"),
+        "jsonl-duckdb": lambda: _duckdb("FORMAT json", "read_json('{}')"),
+        "json-duckdb": lambda: _duckdb("FORMAT json, ARRAY true", "read_json('{}')"),
     } | {name: functools.partial(_polars_call, name) for name in POLARS_ADAPTERS}
 
 

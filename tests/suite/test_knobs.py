@@ -112,3 +112,21 @@ def test_formats_json_lists_each_adapters_options():
     rg = rows["parquet-pyarrow"]["options"]["row_group_size"]
     assert rg["default"] == 122_880 and rg["type"] == "int"
     assert rows["csv-pyarrow"]["options"] == {}
+
+
+def test_default_run_leaves_out_non_default_engines_and_all_runs_everything():
+    from benchmarks.suite.cases import select_adapters
+    from formats.arrow_family import Feather
+    from formats.registry import register, unregister
+
+    @register
+    class SpareFeather(Feather):
+        name = "feather-spare-engine"
+        in_default_run = False
+
+    try:
+        assert "feather-spare-engine" not in [a.name for a in select_adapters(None)]
+        assert "feather-spare-engine" in [a.name for a in select_adapters(["all"])]
+        assert [a.name for a in select_adapters(["feather-spare-engine"])] == [SpareFeather.name]
+    finally:
+        unregister("feather-spare-engine")
