@@ -7,8 +7,11 @@ imported lazily inside the adapters, so a missing one only makes its adapter una
 from formats import (  # noqa: F401  (imported for their @register side effect)
     arrow_family,
     avro_format,
+    duckdb_engine,
     fastparquet_format,
     lance_format,
+    polars_engine,
+    polars_rows,
     proto_format,
     row_binary,
     text_formats,

@@ -66,6 +66,7 @@ def case_info(case: Case) -> dict[str, Any]:
         "engine": a.engine,
         "orientation": a.orientation,
         "encoding": a.encoding,
+        "arrow_handover": a.arrow_handover,
         "codec": case.codec,
         "operation": case.op,
         "case_id": case.id,
@@ -214,12 +215,13 @@ def cases_for_dataset(
     for threads in cfg.threads:
         for adapter in adapters:
             status = adapter.available()
+            remote_skip = storage_skip(adapter, cfg.storage)
             for options in option_grid(adapter, cfg.options):
                 for codec, codec_skip in codecs_for(adapter, cfg.codecs):
                     for op in cfg.ops:
                         for params in _op_params(op, cfg, schema):
                             skip = (None if status.ok else status.reason) or codec_skip
-                            skip = skip or _stream_skip(cfg, adapter, op)
+                            skip = skip or remote_skip or _stream_skip(cfg, adapter, op)
                             yield Case(
                                 spec, rows, adapter.name, codec, op, params, skip, options, threads
                             )
@@ -229,11 +231,21 @@ def _stream_skip(cfg: RunConfig, adapter: FormatAdapter, op: str) -> str | None:
     """Why a --stream run cannot run this case: an op that needs a table, or no stream writer."""
     if not cfg.stream:
         return None
+    if cfg.storage != "local":  # write_batches and the staged source are local files
+        return "--stream runs on local storage only"
     if op not in STREAM_OPS:
         return f"{op} needs the whole table; --stream runs {', '.join(STREAM_OPS)}"
     if not adapter.writes_incrementally():
         return f"{adapter.name} cannot write incrementally"
     return None
+
+
+def storage_skip(adapter: FormatAdapter, storage: str) -> str | None:
+    """Why an adapter cannot run on this storage (it declares no object-store client)."""
+    if storage == "local" or adapter.remote_access:
+        return None
+    why = adapter.remote_refusal or "its adapter has no object-storage client wired"
+    return f"{adapter.name} cannot reach object storage here: {why}"
 
 
 def dataset_specs(cfg: RunConfig) -> list[str]:
