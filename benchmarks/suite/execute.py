@@ -20,6 +20,7 @@ from benchmarks.suite.data import load
 from benchmarks.suite.measure import measure_peak_memory
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation
 from formats.base import path_bytes, remove_path
+from formats.fidelity import compare_tables
 
 #: Time budget per take case: enough calls for a p99, without 50 full reads of a CSV.
 TAKE_BUDGET_S = 5.0
@@ -102,6 +103,7 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     benchmark.extra_info["native"] = op.native
     try:
         _time_and_measure(benchmark, cfg, case, op)
+        benchmark.extra_info.update(round_trip_info(op))
         benchmark.extra_info.update(_io_info(env))
     finally:
         op.cleanup()
@@ -123,6 +125,23 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     args, kwargs = op.setup()
     benchmark.extra_info["peak_memory_bytes"] = measure_peak_memory(lambda: op.fn(*args, **kwargs))
     benchmark.extra_info.update(op.after())
+
+
+def round_trip_info(op: Operation) -> dict[str, Any]:
+    """Once per read case, untimed: did the adapter return the source unchanged?
+
+    One more call, compared with the source (with the case's selection) by the fidelity
+    comparator; only one result is alive, the timed rounds' results are already freed.
+    """
+    if op.expected is None:
+        return {}
+    args, kwargs = op.setup()
+    back = op.fn(*args, **kwargs)
+    status, changes = compare_tables(op.expected(args), back)
+    del back
+    if status == "lossless":
+        return {"round_trip": status}
+    return {"round_trip": status, "round_trip_change": changes[0], "round_trip_changes": changes}
 
 
 def _one_result_at_a_time(op: Operation) -> tuple[Any, Any, Any]:
