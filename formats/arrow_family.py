@@ -11,6 +11,7 @@ import contextlib
 import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -171,6 +172,7 @@ class ParquetPyarrow(PyarrowColumnar):
     extension = "parquet"
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})
     schema_of = staticmethod(pq.read_schema)
+    append_modes = ("row-group-per-batch", "file-per-batch")
 
     option_specs = {
         # DuckDB's default, not pyarrow's 1Mi: with 1Mi every default dataset would be one
@@ -193,6 +195,15 @@ class ParquetPyarrow(PyarrowColumnar):
             write_page_index=True,
         )
         write_or_refuse(table, path, self.format, write)
+
+    def _appender(self, path: PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
+        """A ParquetWriter kept open: a row group per append, the footer on close."""
+        from formats.appenders import WriterAppender
+
+        options = {k: v for k, v in self.options.items() if k != "row_group_size"}
+        return WriterAppender(
+            pq.ParquetWriter(path, schema, compression=codec, write_page_index=True, **options)
+        )
 
     def read(self, path: PathLike) -> pa.Table:
         """pq.read_table: multithreaded, pre-buffered."""
@@ -260,6 +271,7 @@ class Feather(PyarrowColumnar):
     native = frozenset({"read_columns", "take", "iter_batches"})
     schema_of = staticmethod(lambda path: ipc.open_file(pa.memory_map(os.fspath(path))).schema)
 
+    append_modes = ("row-group-per-batch", "file-per-batch")
     #: Rows per record batch (pyarrow's default): the unit take reads.
     option_specs = {"batch_rows": Option(64 * 1024, int, minimum=1, help="rows per batch")}
 
@@ -272,6 +284,13 @@ class Feather(PyarrowColumnar):
             chunksize=self.options["batch_rows"],
         )
         write_or_refuse(table, path, self.format, write)
+
+    def _appender(self, path: PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
+        """An IPC file writer kept open: a record batch per append, the footer on close."""
+        from formats.appenders import WriterAppender
+
+        options = ipc.IpcWriteOptions(compression=None if codec == "none" else codec)
+        return WriterAppender(ipc.new_file(os.fspath(path), schema, options=options))
 
     def read(self, path: PathLike) -> pa.Table:
         """Memory-mapped: uncompressed buffers are used in place, not copied."""
@@ -341,6 +360,7 @@ class OrcPyarrow(PyarrowColumnar):
     extension = "orc"
     native = frozenset({"read_columns", "take", "iter_batches"})
     schema_of = staticmethod(lambda path: orc.ORCFile(path).schema)
+    append_modes = ("file-per-batch",)  # ORCWriter cuts stripes by size, not per append
 
     #: Target stripe size in bytes (pyarrow's default): the unit take reads.
     option_specs = {

@@ -164,6 +164,8 @@ def _first_change(expected: pa.ChunkedArray, back: pa.ChunkedArray) -> str:
     same_type = expected.type == back.type
     if same_type and expected.equals(back):
         return ""
+    if not same_type and _equal_as(expected, back):
+        return f"{expected.type} -> {back.type}"  # the values survived, only the type moved
     for start in range(0, len(expected), _COMPARE_ROWS):
         a, b = expected.slice(start, _COMPARE_ROWS), back.slice(start, _COMPARE_ROWS)
         if a.type == b.type and a.equals(b):
@@ -172,6 +174,14 @@ def _first_change(expected: pa.ChunkedArray, back: pa.ChunkedArray) -> str:
         if status == "changed":
             return detail
     return f"{expected.type} -> {back.type}" if not same_type else ""
+
+
+def _equal_as(expected: pa.ChunkedArray, back: pa.ChunkedArray) -> bool:
+    """Whether ``back`` cast to the source type equals it (int8 -> int64, us -> ns)."""
+    try:
+        return expected.equals(back.cast(expected.type))
+    except (pa.ArrowException, NotImplementedError):
+        return False
 
 
 def compare_tables(
