@@ -6,7 +6,10 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-PARAM_KEYS = ("column", "k", "pattern", "filter", "selectivity", "batch_size", "access")
+PARAM_KEYS = (
+    "column", "k", "pattern", "filter", "selectivity", "batch_size", "access", "batch_rows",
+    "append_mode",
+)  # fmt: skip
 
 
 def case_label(row: pd.Series) -> str:

@@ -61,6 +61,9 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patterns", type=split_list, help="take: uniform,clustered")
     p.add_argument("--selectivity", type=float_list, help="scan: fractions in (0,1]")
     p.add_argument("--batch-sizes", type=int_list, help="stream: rows per batch")
+    p.add_argument(
+        "--batch-rows", type=int_list, help="append: rows per append (default 1,100,10000)"
+    )
     p.add_argument("--out", type=Path, help="results file (default results/NNNN_<datasets>.json)")
     p.add_argument("--resume", type=Path, help="finish an interrupted run: its results path")
     p.add_argument("--force", action="store_true", help="overwrite an existing --out")

@@ -16,6 +16,7 @@ _FIELDS = {
     "ops": "ops", "rows": "rows", "rounds": "rounds", "cache": "cache", "columns": "columns",
     "sample": "sample", "seed": "seed", "data_dir": "data_dir", "workdir": "workdir",
     "k": "k", "patterns": "patterns", "selectivity": "selectivity", "batch_sizes": "batch_sizes",
+    "batch_rows": "batch_rows",
 }  # fmt: skip
 
 

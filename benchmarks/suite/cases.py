@@ -155,9 +155,25 @@ def cases_for_dataset(
         status = adapter.available()
         for codec, codec_skip in codecs_for(adapter, cfg.codecs):
             for op in cfg.ops:
-                for params in _op_params(op, cfg, schema):
+                for params, op_skip in _params_and_skips(op, cfg, schema, adapter):
                     skip = None if status.ok else status.reason
-                    yield Case(spec, rows, adapter.name, codec, op, params, skip or codec_skip)
+                    yield Case(
+                        spec, rows, adapter.name, codec, op, params, skip or codec_skip or op_skip
+                    )
+
+
+def _params_and_skips(
+    op: str, cfg: RunConfig, schema: pa.Schema, adapter: FormatAdapter
+) -> Iterator[tuple[tuple[tuple[str, Any], ...], str | None]]:
+    """(params, skip reason) per case of ``op``; append has one case per batch size and mode."""
+    if op != "append":
+        yield from ((params, None) for params in _op_params(op, cfg, schema))
+        return
+    for b in cfg.batch_rows:
+        if not adapter.append_modes:
+            yield (("batch_rows", b),), f"{adapter.name} cannot append: {adapter.append_refusal}"
+        for mode in adapter.append_modes:
+            yield (("batch_rows", b), ("append_mode", mode)), None
 
 
 def dataset_specs(cfg: RunConfig) -> list[str]:

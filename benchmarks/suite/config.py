@@ -15,7 +15,8 @@ from benchmarks.errors import UsageError
 
 CORE_OPS = ("write", "read", "read_column")
 ACCESS_OPS = ("take", "scan", "stream", "iterate")
-ALL_OPS = CORE_OPS + ACCESS_OPS
+WORKLOAD_OPS = ("append",)  # the logging workload: M appends of B rows
+ALL_OPS = CORE_OPS + ACCESS_OPS + WORKLOAD_OPS
 CACHE_MODES = ("warm", "cold")
 
 
@@ -42,6 +43,9 @@ class RunConfig:
     lookups: int = 50  # calls per take case, for p50/p99
     selectivity: list[float] = field(default_factory=lambda: [0.001, 0.01, 0.1, 1.0])
     batch_sizes: list[int] = field(default_factory=lambda: [1_000, 10_000, 100_000])
+    batch_rows: list[int] = field(
+        default_factory=lambda: [1, 100, 10_000]
+    )  # append: rows per append
     only: list[str] | None = None  # case ids to run (resume); None: all
 
     def validate(self) -> RunConfig:
@@ -56,6 +60,7 @@ class RunConfig:
                 raise UsageError(f"--rows must be positive, got {n}")
         _check_positive("--k", self.k)
         _check_positive("--batch-sizes", self.batch_sizes)
+        _check_positive("--batch-rows", self.batch_rows)
         for s in self.selectivity:
             if not 0 < s <= 1:
                 raise UsageError(f"--selectivity must be in (0, 1], got {s}")

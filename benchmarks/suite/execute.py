@@ -114,6 +114,9 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
         benchmark.extra_info["file_bytes"] = path_bytes(env.prepared())
     if case.op == "take":
         _latency_percentiles(benchmark)
+    if case.op == "append":  # sustained: every append and the close, per timed round
+        rows = benchmark.extra_info["rows_appended"]
+        benchmark.extra_info["rows_per_s"] = rows / benchmark.stats.stats.median
 
 
 def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation) -> None:

@@ -286,4 +286,8 @@ OPERATIONS: dict[str, Callable[[CaseEnv], Operation]] = {
 
 def build_operation(env: CaseEnv) -> Operation:
     """The Operation for a case's op name."""
+    if env.case.op == "append":
+        from benchmarks.suite.append import op_append  # it builds on this module
+
+        return op_append(env)
     return OPERATIONS[env.case.op](env)
