@@ -53,7 +53,15 @@ def run_from_args(args: argparse.Namespace, console: Console) -> int:
     cfg = RunConfig() if args.resume else config_from_args(args)
     outcome = run(cfg, options_from_args(args))
     if not args.quiet:
-        print_summary(tidy(outcome.data), outcome.failed, outcome.skipped, console)
+        print_summary(
+            tidy(outcome.data),
+            outcome.failed,
+            outcome.skipped,
+            console,
+            args.profile,
+            args.allow_lossy,
+            args.allow_unsafe,
+        )
     if not args.no_charts:
         _charts(outcome.path, console)
     console.print(f"results: {outcome.path}")
