@@ -38,7 +38,8 @@ def profile_blocks(
     advice = adv.advise(frame, name, weights, choices.allow_lossy, choices.allow_unsafe)
     ranking = advice.ranking
     if ranking.empty:
-        blocks.append(para(f"Not ranked: {advice.unmeasured}."))
+        why = advice.unmeasured
+        blocks.append(para(f"{why[:1].upper()}{why[1:]}."))
     else:
         metrics = [c for c in ranking.columns if c in rec.METRICS]
         header = ["#", "format (engine, codec)", "score", *metrics, "missing"]
