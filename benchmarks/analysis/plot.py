@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.analysis.charts import (
+    append,
     bars,
     curves,
     pareto,
@@ -38,6 +39,7 @@ CHARTS: tuple[Callable[[Context, pd.DataFrame], None], ...] = (
     take.plot_take_latency,
     curves.plot_scan_selectivity,
     curves.plot_stream_batches,
+    append.plot_append,
 )
 
 
