@@ -223,12 +223,18 @@ class FormatAdapter:
     native: ClassVar[frozenset[str]] = frozenset()
     #: True when the "file" is a directory (Lance); cache eviction walks it.
     writes_directory: ClassVar[bool] = False
+    #: Whether ``fmtbench run`` without --formats includes it: every format's best-known
+    #: engine plus the reference engines; ``--formats all`` runs every adapter.
+    in_default_run: ClassVar[bool] = True
     #: Layout knobs this adapter accepts, name -> Option; the run sweeps them (--option).
     option_specs: ClassVar[dict[str, Option]] = {}
     #: APPEND_MODES this adapter offers (open_appender); empty: it cannot append, and
     #: ``append_refusal`` says why (the append cases are skipped with that reason).
     append_modes: ClassVar[tuple[str, ...]] = ()
-    append_refusal: ClassVar[str] = "its files are written whole and it has no appender"
+    append_refusal: ClassVar[str] = "fmtbench has no appender for this adapter"
+    #: How a read's result becomes Arrow: "native" (the library builds Arrow itself),
+    #: "zero-copy" (an engine's own buffers handed over), "copy" (converted into new ones).
+    arrow_handover: ClassVar[str] = "native"
 
     def __init__(self, options: dict[str, Any] | None = None, **option_values: Any) -> None:
         #: The knob values in force for this instance: every declared option, defaults

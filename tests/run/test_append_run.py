@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from benchmarks.analysis.plot import plot_results
 from tests.helpers import fmtbench
@@ -40,7 +41,10 @@ def test_append_run_records_measures_answers_and_charts(tmp_path):
     }
     answer = proc.stdout.split("Recommendation for numeric (200 rows)")[1]
     # JSON Lines changed numeric's types, so only Parquet is eligible, at its best mode
-    assert "logging: Parquet via pyarrow (snappy), row-group-per-batch is the only" in answer
+    # (which mode is faster is a measurement, not something a test may assert)
+    assert re.search(
+        r"logging: Parquet via pyarrow \(snappy\), [a-z-]+-per-batch is the only", answer
+    )
     assert "excluded jsonl-orjson: changes this data: " in answer
     assert "Pickle" not in answer  # every pickle case was skipped (listed above, with why)
 
