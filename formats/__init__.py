@@ -10,6 +10,8 @@ from formats import (  # noqa: F401  (imported for their @register side effect)
     duckdb_engine,
     fastparquet_format,
     lance_format,
+    polars_engine,
+    polars_rows,
     proto_format,
     row_binary,
     text_formats,

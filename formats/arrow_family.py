@@ -60,6 +60,22 @@ def reading(
         raise FormatReadError(path, format_name, exc) from exc
 
 
+def on_fs(call: Callable, *args: Any, **kwargs: Any) -> Any:
+    """``call(..., path, filesystem=fs)``: the path argument (a table may come first) as a
+    pyarrow path plus the filesystem holding it (None: local disk)."""
+    *head, path = args
+    where, fs = base.arrow_where(path)
+    return call(*head, where, filesystem=fs, **kwargs)
+
+
+def to_sink(write: Callable, table: pa.Table, path: PathLike) -> None:
+    """``write(table, sink)``: local paths as they are, remote files as an output stream."""
+    if not isinstance(path, base.RemoteFile):
+        return write(table, path)
+    with base.arrow_output(path) as sink:
+        write(table, sink)
+
+
 def write_or_refuse(
     table: pa.Table,
     path: PathLike,
@@ -172,6 +188,7 @@ class ParquetPyarrow(PyarrowColumnar):
     extension = "parquet"
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})
     schema_of = staticmethod(pq.read_schema)
+    remote_access = frozenset({"arrow-fs"})
     append_modes = ("row-group-per-batch", "file-per-batch")
 
     option_specs = {
@@ -194,7 +211,7 @@ class ParquetPyarrow(PyarrowColumnar):
             data_page_size=self.options["data_page_size"],
             write_page_index=True,
         )
-        write_or_refuse(table, path, self.format, write)
+        write_or_refuse(table, path, self.format, lambda t, p: on_fs(write, t, p))
 
     def _appender(self, path: PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
         """A ParquetWriter kept open: a row group per append, the footer on close."""
@@ -208,15 +225,15 @@ class ParquetPyarrow(PyarrowColumnar):
     def read(self, path: PathLike) -> pa.Table:
         """pq.read_table: multithreaded, pre-buffered."""
         with self._reading(path):
-            return pq.read_table(path)
+            return on_fs(pq.read_table, path)
 
     def read_columns(self, path: PathLike, columns: Sequence[str]) -> pa.Table:
         """Only the chunks of ``columns`` are fetched and decoded."""
-        return self._project(path, columns, lambda p, c: pq.read_table(p, columns=c))
+        return self._project(path, columns, lambda p, c: on_fs(pq.read_table, p, columns=c))
 
     def take(self, path: PathLike, indices: Indices) -> pa.Table:
         """Read only the row groups holding ``indices`` (located from the footer's row counts)."""
-        with self._reading(path), pq.ParquetFile(path) as file:
+        with self._reading(path), on_fs(pq.ParquetFile, path) as file:
             metadata = file.metadata
             counts = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
             groups, local = locate(indices, counts)
@@ -231,8 +248,9 @@ class ParquetPyarrow(PyarrowColumnar):
 
         expression = predicate.to_arrow()
         with self._reading(path):
+            where, fs = base.arrow_where(path)
             fragment = ds.ParquetFileFormat().make_fragment(
-                os.path.abspath(path), filesystem=pafs.LocalFileSystem()
+                where if fs else os.path.abspath(where), filesystem=fs or pafs.LocalFileSystem()
             )
             fragment.ensure_complete_metadata()
         kept = fragment.subset(filter=expression)
@@ -244,7 +262,7 @@ class ParquetPyarrow(PyarrowColumnar):
     def iter_batches(self, path: PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """Batches decoded one at a time, so memory stays at one row group's worth."""
         check_batch_size(batch_size)
-        with self._reading(path), pq.ParquetFile(path) as file:
+        with self._reading(path), on_fs(pq.ParquetFile, path) as file:
             yield from file.iter_batches(batch_size=batch_size)
 
 
@@ -269,7 +287,8 @@ class Feather(PyarrowColumnar):
     codecs = ("lz4", "none", "zstd")
     extension = "arrow"
     native = frozenset({"read_columns", "take", "iter_batches"})
-    schema_of = staticmethod(lambda path: ipc.open_file(pa.memory_map(os.fspath(path))).schema)
+    schema_of = staticmethod(lambda path: ipc.open_file(base.arrow_input(path, True)).schema)
+    remote_access = frozenset({"arrow-fs"})
 
     append_modes = ("row-group-per-batch", "file-per-batch")
     #: Rows per record batch (pyarrow's default): the unit take reads.
@@ -283,7 +302,7 @@ class Feather(PyarrowColumnar):
             compression="uncompressed" if codec == "none" else codec,
             chunksize=self.options["batch_rows"],
         )
-        write_or_refuse(table, path, self.format, write)
+        write_or_refuse(table, path, self.format, lambda t, p: to_sink(write, t, p))
 
     def _appender(self, path: PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
         """An IPC file writer kept open: a record batch per append, the footer on close."""
@@ -294,16 +313,21 @@ class Feather(PyarrowColumnar):
 
     def read(self, path: PathLike) -> pa.Table:
         """Memory-mapped: uncompressed buffers are used in place, not copied."""
-        with self._reading(path):
-            return feather.read_table(path, memory_map=True)
+        with self._reading(path), base.arrow_input(path, memory_map=True) as source:
+            return feather.read_table(source, memory_map=True)
 
     def read_columns(self, path: PathLike, columns: Sequence[str]) -> pa.Table:
         """Only the buffers of ``columns`` are read (a plain read: faster than a map for a few)."""
-        return self._project(path, columns, lambda p, c: feather.read_table(p, columns=c))
+
+        def read(p: PathLike, c: list[str]) -> pa.Table:
+            with base.arrow_input(p) as source:
+                return feather.read_table(source, columns=c)
+
+        return self._project(path, columns, read)
 
     def take(self, path: PathLike, indices: Indices) -> pa.Table:
         """Decode only the record batches holding ``indices``."""
-        with self._reading(path), pa.memory_map(os.fspath(path)) as source:
+        with self._reading(path), base.arrow_input(path, memory_map=True) as source:
             reader = ipc.open_file(source)
             batch_rows = batch_row_counts(source, reader.schema)
             groups, local = locate(indices, batch_rows)
@@ -313,7 +337,7 @@ class Feather(PyarrowColumnar):
 
     def iter_batches(self, path: PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """One record batch decoded at a time, sliced to ``batch_size``."""
-        with self._reading(path), pa.memory_map(os.fspath(path)) as source:
+        with self._reading(path), base.arrow_input(path, memory_map=True) as source:
             reader = ipc.open_file(source)
             batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
             yield from split_batches(batches, batch_size)
@@ -367,6 +391,8 @@ class OrcPyarrow(PyarrowColumnar):
         "stripe_size": Option(64 * 1024 * 1024, int, minimum=1024, help="bytes per stripe")
     }
 
+    remote_access = frozenset({"arrow-fs"})
+
     def available(self) -> Availability:
         """pyarrow wheels may be built without ORC; say so instead of failing on first use."""
         if orc is None:
@@ -385,21 +411,23 @@ class OrcPyarrow(PyarrowColumnar):
             compression="uncompressed" if codec == "none" else codec,
             stripe_size=self.options["stripe_size"],
         )
-        write_or_refuse(table, path, self.format, write)
+        write_or_refuse(table, path, self.format, lambda t, p: to_sink(write, t, p))
 
     def read(self, path: PathLike) -> pa.Table:
         """orc.read_table (the ORC reader is single-threaded)."""
         with self._reading(path):
-            return orc.read_table(path)
+            return on_fs(orc.read_table, path)
 
     def read_columns(self, path: PathLike, columns: Sequence[str]) -> pa.Table:
         """Only the streams of ``columns`` are read; ORC returns file order, so reorder."""
-        return self._project(path, columns, lambda p, c: orc.read_table(p, columns=c).select(c))
+        return self._project(
+            path, columns, lambda p, c: on_fs(orc.read_table, p, columns=c).select(c)
+        )
 
     def take(self, path: PathLike, indices: Indices) -> pa.Table:
         """Decode only the stripes holding ``indices``."""
-        with self._reading(path):
-            file = orc.ORCFile(path)
+        with self._reading(path), base.arrow_input(path) as source:
+            file = orc.ORCFile(source)
             stripes, local = locate(indices, stripe_row_counts(file))
             batches = [file.read_stripe(i) for i in stripes]
         table = pa.Table.from_batches(batches, file.schema)
@@ -408,7 +436,7 @@ class OrcPyarrow(PyarrowColumnar):
 
     def iter_batches(self, path: PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """One stripe decoded at a time, sliced to ``batch_size``."""
-        with self._reading(path):
-            file = orc.ORCFile(path)
+        with self._reading(path), base.arrow_input(path) as source:
+            file = orc.ORCFile(source)
             stripes = (file.read_stripe(i) for i in range(file.nstripes))
             yield from split_batches(stripes, batch_size)

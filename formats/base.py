@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import pyarrow as pa
@@ -179,8 +179,74 @@ class Filter:
         return f"{self.column} {op} {literal}"
 
 
+@runtime_checkable
+class RemoteFile(Protocol):
+    """A file on object storage, handed to an adapter where it would get a path.
+
+    benchmarks/storage's ``Location`` implements it; an adapter that lists a way in
+    ``remote_access`` takes what its engine speaks from it and never learns the store:
+    ``"arrow-fs"``: ``filesystem`` (pyarrow) + ``fs_path``; ``"uri"``: ``uri`` +
+    ``storage_options`` (object_store keys); ``"file-object"``: ``open_input``/``open_output``.
+    """
+
+    uri: str
+    fs_path: str
+    name: str
+
+    @property
+    def filesystem(self) -> Any: ...
+
+    @property
+    def storage_options(self) -> dict[str, str]: ...
+
+    def open_input(self) -> Any: ...
+
+    def open_output(self) -> Any: ...
+
+    def size(self) -> int: ...
+
+    def exists(self) -> bool: ...
+
+    def remove(self) -> None: ...
+
+
+def arrow_where(path: str | os.PathLike | RemoteFile) -> tuple[str, Any]:
+    """(path, filesystem) for pyarrow calls that take ``filesystem=``; None on local disk."""
+    if isinstance(path, RemoteFile):
+        return path.fs_path, path.filesystem
+    return os.fspath(path), None
+
+
+def arrow_input(path: str | os.PathLike | RemoteFile, memory_map: bool = False) -> Any:
+    """What a pyarrow reader opens: a (mapped) local file, or the remote filesystem's file."""
+    if isinstance(path, RemoteFile):
+        return path.filesystem.open_input_file(path.fs_path)
+    return pa.memory_map(os.fspath(path)) if memory_map else pa.OSFile(os.fspath(path))
+
+
+def arrow_output(path: str | os.PathLike | RemoteFile) -> Any:
+    """What a pyarrow writer writes to: a local file, or the remote filesystem's stream."""
+    if isinstance(path, RemoteFile):
+        return path.filesystem.open_output_stream(path.fs_path)
+    return pa.OSFile(os.fspath(path), "wb")
+
+
+def open_binary(path: str | os.PathLike | RemoteFile, mode: str = "rb") -> Any:
+    """A Python file object for Python-only libraries: local ``open``, or fsspec's (s3fs)."""
+    if isinstance(path, RemoteFile):
+        return path.open_input() if mode == "rb" else path.open_output()
+    return open(path, mode)
+
+
+def exists(path: str | os.PathLike | RemoteFile) -> bool:
+    """Whether a local path or a remote file is there."""
+    return path.exists() if isinstance(path, RemoteFile) else os.path.exists(path)
+
+
 def path_bytes(path: str | os.PathLike) -> int:
     """Bytes on disk of a file, or of every file under a directory (Lance writes directories)."""
+    if isinstance(path, RemoteFile):
+        return path.size()
     p = Path(path)
     if p.is_dir():
         return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
@@ -191,6 +257,8 @@ def remove_path(path: str | os.PathLike) -> None:
     """Delete a benchmark output, file or directory, if it exists."""
     import shutil
 
+    if isinstance(path, RemoteFile):
+        return path.remove()
     p = Path(path)
     if p.is_dir():
         shutil.rmtree(p)
@@ -235,6 +303,10 @@ class FormatAdapter:
     #: How a read's result becomes Arrow: "native" (the library builds Arrow itself),
     #: "zero-copy" (an engine's own buffers handed over), "copy" (converted into new ones).
     arrow_handover: ClassVar[str] = "native"
+    #: How the adapter reaches object storage (see RemoteFile); empty: local disk only.
+    remote_access: ClassVar[frozenset[str]] = frozenset()
+    #: Why it cannot, when that is known (shown as the skip reason of remote cases).
+    remote_refusal: ClassVar[str] = ""
 
     def __init__(self, options: dict[str, Any] | None = None, **option_values: Any) -> None:
         #: The knob values in force for this instance: every declared option, defaults

@@ -22,6 +22,8 @@ from formats.base import (
     Filter,
     FormatAdapter,
     FormatReadError,
+    RemoteFile,
+    exists,
     remove_path,
     write_or_refuse,
 )
@@ -54,6 +56,7 @@ class LanceAdapter(FormatAdapter):
     extra = "lance"
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})
     writes_directory = True
+    remote_access = frozenset({"uri"})
     append_modes = ("append",)
 
     def _appender(self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
@@ -121,10 +124,11 @@ class LanceAdapter(FormatAdapter):
         """Open lazily (only the manifest is read); not-a-dataset becomes FormatReadError."""
         import lance
 
-        if not os.path.exists(path):
+        if not exists(path):
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
         try:
-            return lance.dataset(str(path))
+            uri, storage_options = _uri(path)
+            return lance.dataset(uri, storage_options=storage_options)
         except _READ_ERRORS as exc:
             raise FormatReadError(path, self.format, exc) from exc
 
@@ -151,7 +155,15 @@ def _write(table: pa.Table, path: str | os.PathLike) -> None:
     """One plain Lance write; mode="create" because the caller removed any old dataset."""
     import lance
 
-    lance.write_dataset(table, str(path), mode="create")
+    uri, storage_options = _uri(path)
+    lance.write_dataset(table, uri, mode="create", storage_options=storage_options)
+
+
+def _uri(path: str | os.PathLike) -> tuple[str, dict[str, str] | None]:
+    """(URI, storage_options) as Lance takes them; no options on local disk."""
+    if isinstance(path, RemoteFile):
+        return path.uri, path.storage_options
+    return str(path), None
 
 
 def with_codec(table: pa.Table, codec: str) -> pa.Table:

@@ -19,7 +19,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
-from formats.base import FormatAdapter, FormatReadError, UnsupportedType
+from formats.base import (
+    FormatAdapter,
+    FormatReadError,
+    RemoteFile,
+    UnsupportedType,
+    arrow_input,
+    open_binary,
+    path_bytes,
+)
 from formats.registry import register
 
 #: Rows turned into Python objects at a time for orjson: small chunks bound peak memory and
@@ -99,10 +107,22 @@ def _utc_timestamps(table: pa.Table) -> pa.Table:
 
 def _csv_source(path: str | os.PathLike) -> Any:
     """The path, or a decompressing stream when the magic bytes say gzip or zstd."""
-    with open(path, "rb") as f:
-        head = f.read(4)
+    if isinstance(path, RemoteFile):  # one pyarrow S3 file: the sniff is a small ranged GET
+        source = path.filesystem.open_input_file(path.fs_path)
+        head = source.read_at(4, 0)
+    else:
+        with open(path, "rb") as f:
+            head = f.read(4)
+        source = str(path)
     codec = next((codec for magic, codec in _MAGIC.items() if head.startswith(magic)), None)
-    return pa.input_stream(str(path), compression=codec) if codec else str(path)
+    return pa.input_stream(source, compression=codec) if codec else source
+
+
+def _arrow_sink(path: str | os.PathLike) -> Any:
+    """Where pyarrow writes: the path, or an output stream on the remote filesystem."""
+    if isinstance(path, RemoteFile):
+        return path.filesystem.open_output_stream(path.fs_path)
+    return pa.OSFile(str(path), "wb")
 
 
 def _csv_parse() -> pa_csv.ParseOptions:
@@ -144,6 +164,7 @@ class CsvPyarrow(FormatAdapter):
     codecs = ("none", "gzip", "zstd")
     extension = "csv"
     native = frozenset({"read_columns", "iter_batches"})
+    remote_access = frozenset({"arrow-fs"})
     append_modes = ("append",)
 
     def available_codecs(self) -> tuple[str, ...]:
@@ -155,11 +176,15 @@ class CsvPyarrow(FormatAdapter):
         codec = self.resolve_codec(codec)
         _check_csv(table, self.format)
         table = _utc_timestamps(table)
-        if codec == "none":
+        if codec == "none" and not isinstance(path, RemoteFile):
             pa_csv.write_csv(table, str(path))
             return
-        with pa.CompressedOutputStream(str(path), codec) as sink:
-            pa_csv.write_csv(table, sink)
+        with _arrow_sink(path) as raw:
+            if codec == "none":
+                pa_csv.write_csv(table, raw)
+                return
+            with pa.CompressedOutputStream(raw, codec) as sink:
+                pa_csv.write_csv(table, sink)
 
     def _appender(self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
         """Rows added to one open CSV file (the header with the first batch), flushed each time."""
@@ -387,6 +412,7 @@ class JsonLinesOrjson(FormatAdapter):
     requires = ("orjson",)
     extra = "json"
     native = frozenset({"iter_batches"} if hasattr(pa_json, "open_json") else ())
+    remote_access = frozenset({"arrow-fs", "file-object"})  # orjson writes, Arrow reads
     append_modes = ("append",)
 
     def _appender(self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
@@ -410,25 +436,25 @@ class JsonLinesOrjson(FormatAdapter):
         self.resolve_codec(codec)
         ready = _json_ready(table, self.format)
         dump_line = partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
-        with open(path, "wb") as f:
+        with open_binary(path, "wb") as f:
             for rows in _record_chunks(ready):
                 f.writelines(map(dump_line, rows))
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """pyarrow.json.read_json: parallel over blocks, types unified across the file."""
-        if os.path.getsize(path) == 0:
+        if path_bytes(path) == 0:
             return pa.table({})  # zero records is valid JSON Lines; Arrow calls it an error
-        with _reading(path, self.format):
-            table = pa_json.read_json(str(path))
+        with _reading(path, self.format), arrow_input(path) as source:
+            table = pa_json.read_json(source)
             table.validate(full=True)  # the JSON parser lets invalid UTF-8 into strings
         return table
 
     def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """Native where pyarrow has open_json: streams blocks, types fixed by the first one."""
-        if not hasattr(pa_json, "open_json") or os.path.getsize(path) == 0:
+        if not hasattr(pa_json, "open_json") or path_bytes(path) == 0:
             yield from super().iter_batches(path, batch_size)
             return
-        with _reading(path, self.format):
-            for batch in pa_json.open_json(str(path)):
+        with _reading(path, self.format), arrow_input(path) as source:
+            for batch in pa_json.open_json(source):
                 batch.validate(full=True)
                 yield from _rechunk(batch, batch_size)

@@ -21,6 +21,8 @@ from formats.base import (
     Filter,
     FormatAdapter,
     FormatReadError,
+    RemoteFile,
+    exists,
     first_line,
     write_or_refuse,
 )
@@ -54,6 +56,7 @@ class VortexAdapter(FormatAdapter):
     requires = ("vortex",)
     extra = "vortex"
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})
+    remote_access = frozenset({"uri"})
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """Stream ``table`` into one Vortex file; a refused column becomes UnsupportedType."""
@@ -105,10 +108,11 @@ class VortexAdapter(FormatAdapter):
         """Open lazily (reads the footer only); a foreign file becomes FormatReadError."""
         import vortex as vx
 
-        if not os.path.exists(path):
+        if not exists(path):
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
         try:
-            return vx.open(str(path))
+            where, store = _store(path)
+            return vx.open(where, store=store)
         except _READ_ERRORS as exc:
             raise FormatReadError(path, self.format, exc) from exc
 
@@ -118,7 +122,23 @@ def _write(table: pa.Table, path: str | os.PathLike, codec: str) -> None:
     from vortex.io import VortexWriteOptions
 
     options = VortexWriteOptions.compact() if codec == "compact" else VortexWriteOptions.default()
-    options.write(table, str(path))
+    where, store = _store(path)
+    options.write(table, where, store=store)
+
+
+def _store(path: str | os.PathLike) -> tuple[str, Any]:
+    """(path, store) for vortex: a vortex.store.S3Store over the bucket for a remote file."""
+    if not isinstance(path, RemoteFile):
+        return str(path), None
+    import vortex.store as vs
+
+    bucket, _, key = path.uri.removeprefix("s3://").partition("/")
+    config = dict(path.storage_options)
+    allow_http = config.pop("aws_allow_http", "false") == "true"
+    store = vs.S3Store.from_url(
+        f"s3://{bucket}/", config=config, client_options={"allow_http": allow_http}
+    )
+    return key, store
 
 
 def _reason(exc: BaseException) -> str:

@@ -32,6 +32,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     if args.data and not args.datasets:
         cfg.datasets = []
     cfg.options = _options(args.option or [])
+    _remote_from_args(args, cfg)
     return cfg.validate()
 
 
@@ -43,6 +44,20 @@ def _options(pairs: list[tuple[str, list[str]]]) -> dict[str, list[str]]:
             raise UsageError(f"--option {name} given twice; list its values once: {name}=A,B")
         swept[name] = values
     return swept
+
+
+def _remote_from_args(args: argparse.Namespace, cfg: RunConfig) -> None:
+    """--storage/--storage-option/--storage-latency/--cluster; secrets go to env only."""
+    from benchmarks.storage import split_options
+
+    if getattr(args, "storage", None):
+        cfg.storage = args.storage
+    if getattr(args, "storage_option", None):
+        cfg.storage_options = split_options(args.storage_option)
+    if getattr(args, "storage_latency", None) is not None:
+        cfg.storage_latency_ms = args.storage_latency
+    if getattr(args, "cluster", None):
+        cfg.cluster = args.cluster
 
 
 def options_from_args(args: argparse.Namespace) -> RunOptions:

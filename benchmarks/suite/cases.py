@@ -215,11 +215,13 @@ def cases_for_dataset(
     for threads in cfg.threads:
         for adapter in adapters:
             status = adapter.available()
+            remote_skip = storage_skip(adapter, cfg.storage)
             for options in option_grid(adapter, cfg.options):
                 for codec, codec_skip in codecs_for(adapter, cfg.codecs):
                     for op in cfg.ops:
                         for params, op_skip in _params_and_skips(op, cfg, schema, adapter):
                             skip = (None if status.ok else status.reason) or codec_skip or op_skip
+                            skip = skip or remote_skip
                             yield Case(
                                 spec, rows, adapter.name, codec, op, params, skip, options, threads
                             )
@@ -237,6 +239,14 @@ def _params_and_skips(
             yield (("batch_rows", b),), f"{adapter.name} cannot append: {adapter.append_refusal}"
         for mode in adapter.append_modes:
             yield (("batch_rows", b), ("append_mode", mode)), None
+
+
+def storage_skip(adapter: FormatAdapter, storage: str) -> str | None:
+    """Why an adapter cannot run on this storage (it declares no object-store client)."""
+    if storage == "local" or adapter.remote_access:
+        return None
+    why = adapter.remote_refusal or "its adapter has no object-storage client wired"
+    return f"{adapter.name} cannot reach object storage here: {why}"
 
 
 def dataset_specs(cfg: RunConfig) -> list[str]:

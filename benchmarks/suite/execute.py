@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 import formats
+from benchmarks.storage import counting
 from benchmarks.suite.cases import Case, case_info, default_threads
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load
@@ -52,6 +53,15 @@ class PreparedFiles:
         return self._path
 
 
+def storage_root(cfg: RunConfig, workdir: Path) -> Any:
+    """Where the case's files go: ``workdir``, or the run's prefix on object storage."""
+    if not cfg.storage_runtime:
+        return workdir
+    from benchmarks.storage import StoreRuntime, root_location
+
+    return root_location(StoreRuntime(**cfg.storage_runtime))
+
+
 def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles) -> CaseEnv:
     """Everything an operation needs for ``case``."""
     adapter = formats.get(case.adapter, dict(case.options))
@@ -60,7 +70,8 @@ def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles)
     def prepared_path() -> Path:
         return prepared.get(case, adapter, dataset.table, dataset.name)
 
-    return CaseEnv(case, adapter, dataset, workdir, cfg.cache, cfg.seed, prepared_path)
+    root = storage_root(cfg, workdir)
+    return CaseEnv(case, adapter, dataset, root, cfg.cache, cfg.seed, prepared_path)
 
 
 def base_info(env: CaseEnv) -> dict[str, Any]:
@@ -97,6 +108,7 @@ def _rounds(cfg: RunConfig, case: Case, op: Operation) -> int:
 def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     """Time ``case`` with ``benchmark.pedantic``; fill extra_info per the result contract."""
     benchmark.extra_info.update(base_info(env))
+    benchmark.extra_info.update(storage_info(cfg))
     benchmark.group = f"{case.op} {env.dataset.name}"
     op = build_operation(env)
     benchmark.extra_info.update(op.info)
@@ -152,7 +164,10 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     benchmark.pedantic(timed, setup=setup, rounds=rounds, warmup_rounds=cfg.warmup)
     release()
     args, kwargs = op.setup()
-    benchmark.extra_info["peak_memory_bytes"] = measure_peak_memory(lambda: op.fn(*args, **kwargs))
+    with counting(_counters_url(cfg)) as traffic:  # one untimed call, counted at the proxy
+        peak = measure_peak_memory(lambda: op.fn(*args, **kwargs))
+    benchmark.extra_info["peak_memory_bytes"] = peak
+    benchmark.extra_info.update(traffic_info(traffic, case.op, op.info.get("data_bytes")))
     benchmark.extra_info.update(op.after())
 
 
@@ -171,6 +186,28 @@ def round_trip_info(op: Operation) -> dict[str, Any]:
     if status == "lossless":
         return {"round_trip": status}
     return {"round_trip": status, "round_trip_change": changes[0], "round_trip_changes": changes}
+
+
+def storage_info(cfg: RunConfig) -> dict[str, Any]:
+    """The storage axis of a case: where its files lived and the latency added per request."""
+    info: dict[str, Any] = {"storage": cfg.storage}
+    if cfg.storage != "local":
+        info["storage_latency_ms"] = cfg.storage_latency_ms
+    return info
+
+
+def _counters_url(cfg: RunConfig) -> str | None:
+    return (cfg.storage_runtime or {}).get("counters")
+
+
+def traffic_info(traffic: dict[str, Any], op: str, data_bytes: int | None) -> dict[str, Any]:
+    """requests/bytes of one call; for reads, bytes fetched per Arrow byte asked for."""
+    if not traffic:
+        return {}
+    info = dict(traffic)
+    if op != "write" and data_bytes:
+        info["fetch_amplification"] = traffic["bytes_fetched"] / data_bytes
+    return info
 
 
 def _one_result_at_a_time(op: Operation) -> tuple[Any, Any, Any]:

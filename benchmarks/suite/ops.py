@@ -60,7 +60,7 @@ def _reader_setup(env: CaseEnv, *args: Any) -> Setup:
     path = env.prepared()
 
     def setup() -> tuple[tuple, dict]:
-        if env.cache == "cold":
+        if env.cache == "cold" and isinstance(path, Path):  # object storage: no page cache
             evict_from_page_cache(path)
         return (path, *args), {}
 
