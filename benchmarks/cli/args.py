@@ -38,6 +38,28 @@ def float_list(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a list of numbers") from None
 
 
+def profile_name(text: str) -> str:
+    """A built-in recommendation profile name, or a usage error listing them."""
+    from benchmarks.analysis.recommend import PROFILES
+
+    if text not in PROFILES:
+        raise argparse.ArgumentTypeError(
+            f"unknown profile {text!r}; choose from {', '.join(PROFILES)}"
+        )
+    return text
+
+
+def add_advice_args(p: argparse.ArgumentParser) -> None:
+    """What the recommendation may admit, and which profile it shows first."""
+    p.add_argument(
+        "--allow-lossy", action="store_true", help="rank formats that changed the data (named)"
+    )
+    p.add_argument(
+        "--allow-unsafe", action="store_true", help="rank Pickle and other code-on-load formats"
+    )
+    p.add_argument("--profile", type=profile_name, help="the recommendation profile shown first")
+
+
 def add_run_args(p: argparse.ArgumentParser) -> None:
     from benchmarks.suite.config import CORE_OPS
 
@@ -78,6 +100,9 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
         "(ops write, read_stream, read_column)",
     )
     p.add_argument(
+        "--batch-rows", type=int_list, help="append: rows per append (default 1,100,10000)"
+    )
+    p.add_argument(
         "--option",
         type=option_pair,
         action="append",
@@ -102,6 +127,7 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     )
     add_remote_args(p)
     p.add_argument("--no-charts", action="store_true", help="skip chart generation")
+    add_advice_args(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
