@@ -285,6 +285,7 @@ class AvroFastavro(FormatAdapter):
     """Avro object container files through fastavro, the Cython Avro codec most Python uses."""
 
     name = "avro-fastavro"
+    in_default_run = False  # --formats all or by name; see README "Engines"
     format = "Avro"
     engine = "fastavro"
     orientation = "row"

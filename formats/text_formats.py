@@ -296,6 +296,7 @@ class CsvPandas(FormatAdapter):
     """CSV through pandas' own C parser and ``DataFrame.to_csv``, as a pandas user would."""
 
     name = "csv-pandas"
+    in_default_run = False  # --formats all or by name; see README "Engines"
     format = "CSV"
     engine = "pandas"
     orientation = "row"
