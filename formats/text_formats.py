@@ -19,7 +19,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
-from formats.base import FormatAdapter, FormatReadError, UnsupportedType
+from formats import source_hints
+from formats.base import FormatAdapter, FormatReadError, Option, UnsupportedType
 from formats.registry import register
 
 #: Rows turned into Python objects at a time for orjson: small chunks bound peak memory and
@@ -105,18 +106,24 @@ def _csv_source(path: str | os.PathLike) -> Any:
     return pa.input_stream(str(path), compression=codec) if codec else str(path)
 
 
-def _csv_parse() -> pa_csv.ParseOptions:
-    """Keep empty lines (a null row of a one-column file); chunk quote-aware.
+def _csv_parse(newlines_in_values: bool | None = None) -> pa_csv.ParseOptions:
+    """Keep empty lines (a null row of a one-column file); chunk quote-aware when needed.
 
     Arrow's faster chunker assumes no newline inside a value: on a quoted newline at a block
-    edge it can mis-split rows without an error (measured), so it is never worth it here.
+    edge it can mis-split rows without an error (measured), so it is used only when the
+    source is known to hold none (None: not known, stay safe).
     """
-    return pa_csv.ParseOptions(ignore_empty_lines=False, newlines_in_values=True)
+    multi_line = newlines_in_values is not False
+    return pa_csv.ParseOptions(ignore_empty_lines=False, newlines_in_values=multi_line)
 
 
-def _csv_convert(columns: Sequence[str] | None) -> pa_csv.ConvertOptions:
-    """Mirror write_csv: null is an unquoted empty cell, '""' is the empty string."""
+def _csv_convert(
+    columns: Sequence[str] | None, types: dict[str, pa.DataType] | None = None
+) -> pa_csv.ConvertOptions:
+    """Mirror write_csv: null is an unquoted empty cell, '""' is the empty string; the
+    source's types where known (dates as dates), else Arrow's inference."""
     return pa_csv.ConvertOptions(
+        column_types=types or None,
         null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=False,
@@ -144,6 +151,12 @@ class CsvPyarrow(FormatAdapter):
     codecs = ("none", "gzip", "zstd")
     extension = "csv"
     native = frozenset({"read_columns", "iter_batches"})
+    option_specs = {"newlines_in_values": Option(None, bool, help=source_hints.NEWLINES_HELP)}
+
+    def know_source(self, table: pa.Table) -> dict[str, Any]:
+        """The source's types for the reader, and whether any value holds a line break."""
+        super().know_source(table)
+        return source_hints.newlines_in_values(self.options, table)
 
     def available_codecs(self) -> tuple[str, ...]:
         """Drop a codec this pyarrow build was compiled without."""
@@ -161,7 +174,7 @@ class CsvPyarrow(FormatAdapter):
             pa_csv.write_csv(table, sink)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
-        """The whole file, types inferred by Arrow across every block."""
+        """The whole file: the source's types where known, else inferred across every block."""
         return self._read(path, None)
 
     def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
@@ -178,8 +191,8 @@ class CsvPyarrow(FormatAdapter):
         with _reading(path, self.format):
             reader = pa_csv.open_csv(
                 _csv_source(path),
-                parse_options=_csv_parse(),
-                convert_options=_csv_convert(None),
+                parse_options=_csv_parse(self.options["newlines_in_values"]),
+                convert_options=_csv_convert(None, self._types(None)),
             )
             _check_utf8(reader.schema, path, self.format)
             for batch in reader:
@@ -189,10 +202,15 @@ class CsvPyarrow(FormatAdapter):
         """One multithreaded read_csv with the options that mirror write_csv."""
         with _reading(path, self.format):
             table = pa_csv.read_csv(
-                _csv_source(path), parse_options=_csv_parse(), convert_options=_csv_convert(columns)
+                _csv_source(path),
+                parse_options=_csv_parse(self.options["newlines_in_values"]),
+                convert_options=_csv_convert(columns, self._types(columns)),
             )
             _check_utf8(table.schema, path, self.format)
         return table
+
+    def _types(self, columns: Sequence[str] | None) -> dict[str, pa.DataType]:
+        return source_hints.csv_column_types(self.source_schema, columns)
 
 
 def _pandas_exact_types() -> dict[pa.DataType, Any]:
@@ -219,6 +237,9 @@ class CsvPandas(FormatAdapter):
     encoding = "text"
     extension = "csv"
     native = frozenset({"read_columns"})  # usecols: pandas tokenises all, converts only these
+    #: The read benchmarks read csv-pyarrow's file: the same bytes for both CSV engines
+    #: (pandas' C parser reads Arrow's quoting; to_csv's is timed by the write benchmark).
+    prepared_by = "csv-pyarrow"
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """to_pandas with nullable int/bool dtypes (exact int64 with nulls), then to_csv."""
@@ -238,8 +259,10 @@ class CsvPandas(FormatAdapter):
     def _read(self, path: str | os.PathLike, columns: list[str] | None) -> pa.Table:
         import pandas as pd
 
+        types = source_hints.csv_column_types(self.source_schema, columns, engine="pandas")
+        dtypes = {name: pd.ArrowDtype(type_) for name, type_ in types.items()}
         with _reading(path, self.format):
-            frame = pd.read_csv(path, dtype_backend="pyarrow", usecols=columns)
+            frame = pd.read_csv(path, dtype_backend="pyarrow", usecols=columns, dtype=dtypes)
             table = pa.Table.from_pandas(frame, preserve_index=False)
         return table.replace_schema_metadata(None)
 
@@ -393,6 +416,20 @@ class JsonLinesOrjson(FormatAdapter):
             table = pa_json.read_json(str(path))
             table.validate(full=True)  # the JSON parser lets invalid UTF-8 into strings
         return table
+
+    def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
+        """With the source schema: Arrow's reader told these columns' types and to ignore
+        the rest (no arrays built for them; still emulated, every field is tokenised)."""
+        known = self.source_schema
+        unknown = known is None or not columns or any(c not in known.names for c in columns)
+        if unknown or os.path.getsize(path) == 0:
+            return super().read_columns(path, columns)
+        wanted = pa.schema([(c, source_hints.json_read_type(known.field(c).type)) for c in columns])
+        parse = pa_json.ParseOptions(explicit_schema=wanted, unexpected_field_behavior="ignore")
+        with _reading(path, self.format):
+            table = pa_json.read_json(str(path), parse_options=parse)
+            table.validate(full=True)
+        return table.select(list(columns))
 
     def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """Native where pyarrow has open_json: streams blocks, types fixed by the first one."""

@@ -45,7 +45,10 @@ class PreparedFiles:
                 remove_path(self._path)
             self._key, self._path = None, None  # a failed write must fail the next case too
             path = self.workdir / env_adapter.file_name(stem, case.codec)
-            env_adapter.write(table, path, case.codec)
+            writer = env_adapter
+            if env_adapter.prepared_by:  # every engine of the format reads the same bytes
+                writer = formats.get(env_adapter.prepared_by)
+            writer.write(table, path, case.codec)
             self._key, self._path = key, path
         assert self._path is not None
         return self._path
@@ -55,6 +58,8 @@ def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles)
     """Everything an operation needs for ``case``."""
     adapter = formats.get(case.adapter)
     dataset = load(cfg, case.dataset, case.rows)
+    # like-for-like reads: the reader knows the source as a user would, decided untimed
+    adapter.know_source(dataset.table)
 
     def prepared_path() -> Path:
         return prepared.get(case, adapter, dataset.table, dataset.name)
@@ -73,6 +78,8 @@ def base_info(env: CaseEnv) -> dict[str, Any]:
         "cache": env.cache,
         "arrow_bytes": ds.table.nbytes,
     }
+    # the knobs in force, including those decided from the data (newlines_in_values)
+    info["options"] = {**info.get("options", {}), **env.adapter.options}
     if "sample" in ds.params:
         info["sample"] = ds.params["sample"]
     if "sample_compression" in ds.params:
