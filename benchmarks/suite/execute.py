@@ -17,7 +17,7 @@ import formats
 from benchmarks.suite.cases import Case, case_info
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load
-from benchmarks.suite.measure import measure_peak_memory
+from benchmarks.suite.measure import measure_peak_memory, throughputs
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation
 from formats.base import path_bytes, remove_path
 
@@ -119,6 +119,15 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
         benchmark.extra_info["file_bytes"] = path_bytes(env.prepared())
     if case.op == "take":
         _latency_percentiles(benchmark)
+    _throughput_info(benchmark, case)
+
+
+def _throughput_info(benchmark: Any, case: Case) -> None:
+    """Logical (Arrow) and physical (file) MB/s from the median, per the result contract."""
+    info = benchmark.extra_info
+    io = {"bytes_read": info["bytes_read"]} if "bytes_read" in info else {}
+    median = benchmark.stats.stats.median
+    info.update(throughputs(case.op, info.get("data_bytes"), info.get("file_bytes"), io, median))
 
 
 def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation) -> None:

@@ -108,6 +108,29 @@ def _consume(result: Any) -> None:
             pass
 
 
+#: Operations that read or write the whole file, so its size is the bytes they moved.
+WHOLE_FILE_OPS = frozenset({"write", "read", "stream", "iterate"})
+
+
+def throughputs(
+    op: str, data_bytes: int | None, file_bytes: int | None, io: dict[str, int], median: float
+) -> dict[str, float]:
+    """``logical_mb_s`` (Arrow bytes the operation produced or consumed, per second) and
+    ``physical_mb_s`` (file bytes read or written, per second: the adapter's io counter
+    where it has one, else the file size for whole-file operations, else unknown)."""
+    if not median or median <= 0:
+        return {}
+    out: dict[str, float] = {}
+    if data_bytes is not None:
+        out["logical_mb_s"] = data_bytes / median / 1e6
+    physical = None if op == "write" else io.get("bytes_read")
+    if physical is None and op in WHOLE_FILE_OPS:
+        physical = file_bytes
+    if physical is not None:
+        out["physical_mb_s"] = physical / median / 1e6
+    return out
+
+
 def table_bytes(table: pa.Table | pa.RecordBatch) -> int:
     """Arrow in-memory size of the data (buffers referenced, not pool capacity)."""
     return int(table.nbytes)
