@@ -43,6 +43,9 @@ class RunConfig:
     selectivity: list[float] = field(default_factory=lambda: [0.001, 0.01, 0.1, 1.0])
     batch_sizes: list[int] = field(default_factory=lambda: [1_000, 10_000, 100_000])
     only: list[str] | None = None  # case ids to run (resume); None: all
+    #: peak memory: "fresh" (one short-lived process per case, matches an independent
+    #: measurement) or "in-process" (after timing: faster, too low for warm allocators)
+    memory: str = "fresh"
 
     def validate(self) -> RunConfig:
         """Raise UsageError for values no run could use; return self for chaining."""
@@ -60,6 +63,7 @@ class RunConfig:
             if not 0 < s <= 1:
                 raise UsageError(f"--selectivity must be in (0, 1], got {s}")
         _check_names("pattern", self.patterns, ("uniform", "clustered"))
+        _check_names("memory method", [self.memory], ("fresh", "in-process"))
         if not self.datasets and not self.data:
             raise UsageError("no dataset chosen; pass --datasets NAME or --data FILE")
         return self

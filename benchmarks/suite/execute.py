@@ -6,6 +6,7 @@ stays a plain pytest-benchmark suite (``pytest benchmarks/``) while the logic is
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import formats
 from benchmarks.suite.cases import Case, case_info
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load
+from benchmarks.suite.fresh import FRESH_PROCESS, IN_PROCESS, fresh_peak
 from benchmarks.suite.measure import measure_peak_memory, throughputs
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation
 from formats.base import path_bytes, remove_path
@@ -52,6 +54,11 @@ class PreparedFiles:
             self._key, self._path = key, path
         assert self._path is not None
         return self._path
+
+    def adopt(self, case: Case, path: Path) -> None:
+        """Take ``path`` as the file already written for ``case`` (a memory probe's parent
+        wrote it)."""
+        self._key, self._path = (case.dataset, case.rows, case.adapter, case.codec), Path(path)
 
 
 def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles) -> CaseEnv:
@@ -110,6 +117,7 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     try:
         _time_and_measure(benchmark, cfg, case, op)
         benchmark.extra_info.update(_io_info(env))
+        benchmark.extra_info.update(_fresh_memory(cfg, case, env))
     finally:
         op.cleanup()
         # hand memory the allocator kept back to the OS: every case starts from the same
@@ -138,7 +146,22 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     release()
     args, kwargs = op.setup()
     benchmark.extra_info["peak_memory_bytes"] = measure_peak_memory(lambda: op.fn(*args, **kwargs))
+    # (replaced by _fresh_memory's figure unless cfg.memory says in-process)
     benchmark.extra_info.update(op.after())
+
+
+def _fresh_memory(cfg: RunConfig, case: Case, env: CaseEnv) -> dict[str, Any]:
+    """The peak from a process that never ran the operation, and how it was taken.
+
+    Kept apart from the timing: a probe that fails leaves the in-process figure, labelled.
+    """
+    if cfg.memory != "fresh":
+        return {"memory_method": IN_PROCESS}
+    try:
+        peak = fresh_peak(cfg, env)
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+        return {"memory_method": IN_PROCESS, "memory_probe_error": str(exc)}
+    return {"peak_memory_bytes": peak, "memory_method": FRESH_PROCESS}
 
 
 def _one_result_at_a_time(op: Operation) -> tuple[Any, Any, Any]:
