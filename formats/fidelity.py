@@ -82,7 +82,9 @@ class Verdict:
 
 def _same(a: object, b: object) -> bool:
     if isinstance(a, float) and isinstance(b, float):
-        return a == b or (math.isnan(a) and math.isnan(b))
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)  # NaN is kept; NaN -> null is a change
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)  # -0.0 is not 0.0
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):

@@ -28,6 +28,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
             setattr(cfg, name, value)
     if args.data and not args.datasets:
         cfg.datasets = []
+    if getattr(args, "column", None):  # --column NAME is never split: "a,b" stays one name
+        cfg.columns = [*(cfg.columns or []), *args.column]
     return cfg.validate()
 
 
