@@ -83,7 +83,7 @@ def _child_env(request: dict[str, Any]) -> Any:
 
     import formats
     from benchmarks.datasets import Dataset
-    from benchmarks.suite.execute import PreparedFiles
+    from benchmarks.suite.execute import PreparedFiles, apply_threads
     from benchmarks.suite.ops import CaseEnv
 
     case, cfg, workdir = request["case"], request["cfg"], Path(request["workdir"])
@@ -93,6 +93,7 @@ def _child_env(request: dict[str, Any]) -> Any:
     dataset = Dataset(name, source, table, params)
     adapter = formats.get(case.adapter, request["options"])
     adapter.know_source(table)
+    apply_threads(case.threads, adapter)  # the same thread pools as the timed rounds
     prepared = PreparedFiles(workdir)
     if request["prepared"] is not None:
         prepared.adopt(case, request["prepared"])
