@@ -20,7 +20,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
 from formats import source_hints
-from formats.base import FormatAdapter, FormatReadError, Option, UnsupportedType
+from formats.base import FormatAdapter, FormatReadError, Option, UnsupportedType, write_or_refuse
 from formats.registry import register
 
 #: Rows turned into Python objects at a time for orjson: small chunks bound peak memory and
@@ -226,6 +226,17 @@ def _pandas_exact_types() -> dict[pa.DataType, Any]:
     return {**mapping, pa.bool_(): pd.BooleanDtype()}
 
 
+def _pandas_to_csv(table: pa.Table, path: str | os.PathLike) -> None:
+    """to_pandas with nullable int/bool dtypes (exact int64 with nulls), then to_csv."""
+    frame = table.to_pandas(types_mapper=_pandas_exact_types().get)
+    frame.to_csv(path, index=False)
+
+
+#: pandas' complaints about values it cannot hold: ns timestamps whose wall clock in their
+#: zone leaves pandas' range (OutOfBoundsDatetime is a ValueError), overflowing casts.
+_PANDAS_REFUSALS = (ValueError, OverflowError, pa.ArrowInvalid)
+
+
 @register
 class CsvPandas(FormatAdapter):
     """CSV through pandas' own C parser and ``DataFrame.to_csv``, as a pandas user would."""
@@ -245,8 +256,7 @@ class CsvPandas(FormatAdapter):
         """to_pandas with nullable int/bool dtypes (exact int64 with nulls), then to_csv."""
         self.resolve_codec(codec)
         _check_csv(table, self.format)
-        frame = table.to_pandas(types_mapper=_pandas_exact_types().get)
-        frame.to_csv(path, index=False)
+        write_or_refuse(table, path, self.format, _pandas_to_csv, refusals=_PANDAS_REFUSALS)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """read_csv (C engine) into Arrow-backed columns: exact int64 with nulls, no copy back."""
