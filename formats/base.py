@@ -259,6 +259,10 @@ class FormatAdapter:
         self.source_schema = table.schema
         return {}
 
+    def adopt_written(self, path: str | os.PathLike) -> None:
+        """``path`` was written by this run in another of its processes (a memory probe reads
+        the parent's file); an adapter that reads only its own files accepts it."""
+
     def available(self) -> Availability:
         """Whether the libraries this adapter needs import here; if not, the install hint."""
         missing = [m for m in self.requires if not _importable(m)]

@@ -41,7 +41,7 @@ class PreparedFiles:
 
     def get(self, case: Case, env_adapter: formats.FormatAdapter, table: Any, stem: str) -> Path:
         """Path of the file for ``case``, writing it if this key is new."""
-        key = (case.dataset, case.rows, case.adapter, case.codec, case.options)
+        key = _file_key(case)
         if key != self._key:
             if self._path is not None:
                 remove_path(self._path)
@@ -58,7 +58,12 @@ class PreparedFiles:
     def adopt(self, case: Case, path: Path) -> None:
         """Take ``path`` as the file already written for ``case`` (a memory probe's parent
         wrote it)."""
-        self._key, self._path = (case.dataset, case.rows, case.adapter, case.codec), Path(path)
+        self._key, self._path = _file_key(case), Path(path)
+
+
+def _file_key(case: Case) -> tuple:
+    """What decides the prepared file's bytes: the same key, the same file."""
+    return (case.dataset, case.rows, case.adapter, case.codec, case.options)
 
 
 def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles) -> CaseEnv:

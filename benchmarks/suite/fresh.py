@@ -97,6 +97,7 @@ def _child_env(request: dict[str, Any]) -> Any:
     prepared = PreparedFiles(workdir)
     if request["prepared"] is not None:
         prepared.adopt(case, request["prepared"])
+        adapter.adopt_written(request["prepared"])
     path = lambda: prepared.get(case, adapter, table, name)  # noqa: E731
     return CaseEnv(case, adapter, dataset, workdir, cfg.cache, cfg.seed, path)
 

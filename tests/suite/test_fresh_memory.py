@@ -79,3 +79,14 @@ def _codec(adapter: str) -> str:
     import formats
 
     return formats.get(adapter).available_codecs()[0]
+
+
+def test_the_probe_reads_the_parents_file_without_rewriting_it(tmp_path):
+    cfg = RunConfig(datasets=["mixed"], rows=[200])
+    case = Case("mixed", 200, "pickle", "none", "read")  # pickle reads only files of this run
+    env = make_env(cfg, case, tmp_path, PreparedFiles(tmp_path))
+    path = env.prepared()
+    before = path.stat()
+    assert fresh_peak(cfg, env) > 0
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
