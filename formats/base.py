@@ -219,6 +219,9 @@ class FormatAdapter:
     #: The adapter whose writer makes the file this one's read benchmarks read, so every
     #: engine of a format reads the same bytes (None: this adapter's own writer).
     prepared_by: ClassVar[str | None] = None
+    #: How a read's result becomes Arrow: "native" (the library builds Arrow itself),
+    #: "zero-copy" (an engine's own buffers handed over), "copy" (converted into new ones).
+    arrow_handover: ClassVar[str] = "native"
 
     def __init__(self, options: dict[str, Any] | None = None, **option_values: Any) -> None:
         #: The knob values in force for this instance: every declared option, defaults

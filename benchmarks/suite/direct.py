@@ -33,7 +33,13 @@ from formats.arrow_family import PARQUET_ROW_GROUP_ROWS
 from formats.base import remove_path
 
 #: Allowed ratio suite/direct: 1.10 for the Arrow-native formats, 1.25 for the others.
-LIMITS = {"parquet-pyarrow": 1.10, "feather": 1.10, "orc-pyarrow": 1.10, "csv-pyarrow": 1.10}
+LIMITS = {
+    "parquet-pyarrow": 1.10,
+    "feather": 1.10,
+    "orc-pyarrow": 1.10,
+    "csv-pyarrow": 1.10,
+    "parquet-duckdb": 1.10,
+}
 OTHER_LIMIT = 1.25
 
 
@@ -159,6 +165,24 @@ def _avro(table: pa.Table, workdir: Path) -> dict[str, Callable]:
     return {"write": write, "read": read, "read_column": _read_all_then(read)}
 
 
+def _duckdb(copy_format: str, read: str) -> dict[str, Callable]:
+    """A DuckDB user's plain calls, every default left alone (types detected on read)."""
+    import duckdb
+
+    con = duckdb.connect()
+
+    def write(t: pa.Table, p: Path) -> None:
+        con.register("t", t)
+        con.execute(f"COPY (SELECT * FROM t) TO '{p}' ({copy_format})")
+        con.unregister("t")
+
+    return {
+        "write": write,
+        "read": lambda p: con.sql(f"SELECT * FROM {read.format(p)}").to_arrow_table(),
+        "read_column": lambda p, c: con.sql(f'SELECT "{c}" FROM {read.format(p)}').to_arrow_table(),
+    }
+
+
 def direct_calls(table: pa.Table, workdir: Path) -> dict[str, Callable[[], dict[str, Callable]]]:
     """adapter name -> factory of {op: direct library call}; built only when chosen."""
     return {
@@ -190,6 +214,10 @@ def direct_calls(table: pa.Table, workdir: Path) -> dict[str, Callable[[], dict[
         "msgpack": _msgpack,
         "pickle": _pickle,
         "avro-fastavro": lambda: _avro(table, workdir),
+        "parquet-duckdb": lambda: _duckdb("FORMAT parquet", "read_parquet('{}')"),
+        "csv-duckdb": lambda: _duckdb("FORMAT csv", "read_csv('{}')"),
+        "jsonl-duckdb": lambda: _duckdb("FORMAT json", "read_json('{}')"),
+        "json-duckdb": lambda: _duckdb("FORMAT json, ARRAY true", "read_json('{}')"),
     }
 
 
