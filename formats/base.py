@@ -303,6 +303,9 @@ class FormatAdapter:
     in_default_run: ClassVar[bool] = True
     #: Layout knobs this adapter accepts, name -> Option; the run sweeps them (--option).
     option_specs: ClassVar[dict[str, Option]] = {}
+    #: The adapter whose writer makes the file this one's read benchmarks read, so every
+    #: engine of a format reads the same bytes (None: this adapter's own writer).
+    prepared_by: ClassVar[str | None] = None
     #: APPEND_MODES this adapter offers (open_appender); empty: it cannot append, and
     #: ``append_refusal`` says why (the append cases are skipped with that reason).
     append_modes: ClassVar[tuple[str, ...]] = ()
@@ -324,6 +327,9 @@ class FormatAdapter:
         #: keys among ``bytes_read``, ``row_groups_read``, ``row_groups_total``. Adapters that
         #: know fill it; the suite copies it into the results (issue: "bytes_read where known").
         self.last_io: dict[str, int] = {}
+        #: The schema of the data the file was written from, when the caller knows it
+        #: (``know_source``); readers that need types from outside (text) use it.
+        self.source_schema: pa.Schema | None = None
 
     @classmethod
     def resolve_options(cls, given: dict[str, Any]) -> dict[str, Any]:
@@ -341,6 +347,19 @@ class FormatAdapter:
                     f"{cls.name} option {name}={value!r}: {exc}; allowed: {spec.allowed()}"
                 ) from None
         return resolved
+
+    def know_source(self, table: pa.Table) -> dict[str, Any]:
+        """Tell the reader what a user who knows the data would (its schema, and for text
+        formats facts such as "no value holds a newline"), before anything is timed.
+
+        Returns the options it decided from the data (already in ``self.options``).
+        """
+        self.source_schema = table.schema
+        return {}
+
+    def adopt_written(self, path: str | os.PathLike) -> None:
+        """``path`` was written by this run in another of its processes (a memory probe reads
+        the parent's file); an adapter that reads only its own files accepts it."""
 
     def available(self) -> Availability:
         """Whether the libraries this adapter needs import here; if not, the install hint."""

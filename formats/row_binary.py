@@ -368,6 +368,10 @@ class Pickle(FormatAdapter):
             pickle.dump(_compacted(table), fo, protocol=5)
         _WRITTEN_HERE.add(_identity(path))
 
+    def adopt_written(self, path: str | os.PathLike) -> None:
+        """The run's parent process wrote ``path``: unpickling it is as safe as our own."""
+        _WRITTEN_HERE.add(_identity(path))
+
     def read(self, path: str | os.PathLike) -> pa.Table:
         """Unpickle (pyarrow globals only) a file this process wrote; refuse any other."""
         if _identity(path) not in _WRITTEN_HERE:

@@ -19,9 +19,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
+from formats import source_hints
 from formats.base import (
     FormatAdapter,
     FormatReadError,
+    Option,
     RemoteFile,
     UnsupportedType,
     arrow_input,
@@ -29,6 +31,7 @@ from formats.base import (
     path_bytes,
     regroup,
     removing_on_error,
+    write_or_refuse,
 )
 from formats.registry import register
 
@@ -138,18 +141,24 @@ def _arrow_sink(path: str | os.PathLike) -> Any:
     return pa.OSFile(str(path), "wb")
 
 
-def _csv_parse() -> pa_csv.ParseOptions:
-    """Keep empty lines (a null row of a one-column file); chunk quote-aware.
+def _csv_parse(newlines_in_values: bool | None = None) -> pa_csv.ParseOptions:
+    """Keep empty lines (a null row of a one-column file); chunk quote-aware when needed.
 
     Arrow's faster chunker assumes no newline inside a value: on a quoted newline at a block
-    edge it can mis-split rows without an error (measured), so it is never worth it here.
+    edge it can mis-split rows without an error (measured), so it is used only when the
+    source is known to hold none (None: not known, stay safe).
     """
-    return pa_csv.ParseOptions(ignore_empty_lines=False, newlines_in_values=True)
+    multi_line = newlines_in_values is not False
+    return pa_csv.ParseOptions(ignore_empty_lines=False, newlines_in_values=multi_line)
 
 
-def _csv_convert(columns: Sequence[str] | None) -> pa_csv.ConvertOptions:
-    """Mirror write_csv: null is an unquoted empty cell, '""' is the empty string."""
+def _csv_convert(
+    columns: Sequence[str] | None, types: dict[str, pa.DataType] | None = None
+) -> pa_csv.ConvertOptions:
+    """Mirror write_csv: null is an unquoted empty cell, '""' is the empty string; the
+    source's types where known (dates as dates), else Arrow's inference."""
     return pa_csv.ConvertOptions(
+        column_types=types or None,
         null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=False,
@@ -177,6 +186,13 @@ class CsvPyarrow(FormatAdapter):
     codecs = ("none", "gzip", "zstd")
     extension = "csv"
     native = frozenset({"read_columns", "iter_batches"})
+    option_specs = {"newlines_in_values": Option(None, bool, help=source_hints.NEWLINES_HELP)}
+
+    def know_source(self, table: pa.Table) -> dict[str, Any]:
+        """The source's types for the reader, and whether any value holds a line break."""
+        super().know_source(table)
+        return source_hints.newlines_in_values(self.options, table)
+
     remote_access = frozenset({"arrow-fs"})
     append_modes = ("append",)
 
@@ -244,7 +260,7 @@ class CsvPyarrow(FormatAdapter):
         return StreamAppender(path, write, lambda p: pa.output_stream(str(p), compression))
 
     def read(self, path: str | os.PathLike) -> pa.Table:
-        """The whole file, types inferred by Arrow across every block."""
+        """The whole file: the source's types where known, else inferred across every block."""
         return self._read(path, None)
 
     def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
@@ -261,8 +277,8 @@ class CsvPyarrow(FormatAdapter):
         with _reading(path, self.format):
             reader = pa_csv.open_csv(
                 _csv_source(path),
-                parse_options=_csv_parse(),
-                convert_options=_csv_convert(None),
+                parse_options=_csv_parse(self.options["newlines_in_values"]),
+                convert_options=_csv_convert(None, self._types(None)),
             )
             _check_utf8(reader.schema, path, self.format)
             for batch in reader:
@@ -272,10 +288,15 @@ class CsvPyarrow(FormatAdapter):
         """One multithreaded read_csv with the options that mirror write_csv."""
         with _reading(path, self.format):
             table = pa_csv.read_csv(
-                _csv_source(path), parse_options=_csv_parse(), convert_options=_csv_convert(columns)
+                _csv_source(path),
+                parse_options=_csv_parse(self.options["newlines_in_values"]),
+                convert_options=_csv_convert(columns, self._types(columns)),
             )
             _check_utf8(table.schema, path, self.format)
         return table
+
+    def _types(self, columns: Sequence[str] | None) -> dict[str, pa.DataType]:
+        return source_hints.csv_column_types(self.source_schema, columns)
 
 
 def _pandas_exact_types() -> dict[pa.DataType, Any]:
@@ -291,6 +312,17 @@ def _pandas_exact_types() -> dict[pa.DataType, Any]:
     return {**mapping, pa.bool_(): pd.BooleanDtype()}
 
 
+def _pandas_to_csv(table: pa.Table, path: str | os.PathLike) -> None:
+    """to_pandas with nullable int/bool dtypes (exact int64 with nulls), then to_csv."""
+    frame = table.to_pandas(types_mapper=_pandas_exact_types().get)
+    frame.to_csv(path, index=False)
+
+
+#: pandas' complaints about values it cannot hold: ns timestamps whose wall clock in their
+#: zone leaves pandas' range (OutOfBoundsDatetime is a ValueError), overflowing casts.
+_PANDAS_REFUSALS = (ValueError, OverflowError, pa.ArrowInvalid)
+
+
 @register
 class CsvPandas(FormatAdapter):
     """CSV through pandas' own C parser and ``DataFrame.to_csv``, as a pandas user would."""
@@ -303,13 +335,15 @@ class CsvPandas(FormatAdapter):
     encoding = "text"
     extension = "csv"
     native = frozenset({"read_columns"})  # usecols: pandas tokenises all, converts only these
+    #: The read benchmarks read csv-pyarrow's file: the same bytes for both CSV engines
+    #: (pandas' C parser reads Arrow's quoting; to_csv's is timed by the write benchmark).
+    prepared_by = "csv-pyarrow"
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """to_pandas with nullable int/bool dtypes (exact int64 with nulls), then to_csv."""
         self.resolve_codec(codec)
         _check_csv(table, self.format)
-        frame = table.to_pandas(types_mapper=_pandas_exact_types().get)
-        frame.to_csv(path, index=False)
+        write_or_refuse(table, path, self.format, _pandas_to_csv, refusals=_PANDAS_REFUSALS)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """read_csv (C engine) into Arrow-backed columns: exact int64 with nulls, no copy back."""
@@ -322,9 +356,17 @@ class CsvPandas(FormatAdapter):
     def _read(self, path: str | os.PathLike, columns: list[str] | None) -> pa.Table:
         import pandas as pd
 
+        types = source_hints.csv_column_types(self.source_schema, columns, engine="pandas")
+        # dates: pandas' C parser makes a Python object per cell for an Arrow date dtype (3.5x
+        # slower on lineitem, measured); read them as text and let Arrow cast them instead
+        dates = {name: t for name, t in types.items() if pa.types.is_date(t)}
+        dtypes = {n: pd.ArrowDtype(pa.string() if n in dates else t) for n, t in types.items()}
         with _reading(path, self.format):
-            frame = pd.read_csv(path, dtype_backend="pyarrow", usecols=columns)
+            frame = pd.read_csv(path, dtype_backend="pyarrow", usecols=columns, dtype=dtypes)
             table = pa.Table.from_pandas(frame, preserve_index=False)
+            for name, type_ in dates.items():
+                i = table.schema.get_field_index(name)
+                table = table.set_column(i, name, table.column(i).cast(type_))
         return table.replace_schema_metadata(None)
 
 
@@ -512,6 +554,20 @@ class JsonLinesOrjson(FormatAdapter):
             table = pa_json.read_json(source)
             table.validate(full=True)  # the JSON parser lets invalid UTF-8 into strings
         return table
+
+    def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
+        """With the source schema: Arrow's reader told these columns' types and to ignore
+        the rest (no arrays built for them; still emulated, every field is tokenised)."""
+        known = self.source_schema
+        unknown = known is None or not columns or any(c not in known.names for c in columns)
+        if unknown or os.path.getsize(path) == 0:
+            return super().read_columns(path, columns)
+        wanted = pa.schema([(c, source_hints.json_read_type(known.field(c).type)) for c in columns])
+        parse = pa_json.ParseOptions(explicit_schema=wanted, unexpected_field_behavior="ignore")
+        with _reading(path, self.format):
+            table = pa_json.read_json(str(path), parse_options=parse)
+            table.validate(full=True)
+        return table.select(list(columns))
 
     def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """Native where pyarrow has open_json: streams blocks, types fixed by the first one."""

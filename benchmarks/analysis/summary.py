@@ -1,4 +1,7 @@
-"""The terminal summary after a run: per operation, median, MB/s, file size, x fastest."""
+"""The terminal summary after a run: per operation, median, MB/s, file size, x fastest.
+
+MB/s here is logical: Arrow bytes the operation produced or consumed per second.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ def summary_tables(frame: pd.DataFrame) -> list[Table]:
 
 def _table(title: str, group: pd.DataFrame) -> Table:
     table = Table(title=title, title_justify="left")
-    for name in ("format", "codec", "median", "MB/s", "file MB", "x fastest"):
+    for name in ("format", "codec", "median", "Arrow MB/s", "file MB", "x fastest"):
         table.add_column(name, justify="left" if name in ("format", "codec") else "right")
     fastest = group["median"].min()
     for _, row in group.iterrows():

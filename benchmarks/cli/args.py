@@ -85,6 +85,12 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--columns", type=split_list, help="columns for read_column")
     p.add_argument(
+        "--column",
+        action="append",
+        metavar="NAME",
+        help="one read_column target, taken whole (repeatable): for names holding commas",
+    )
+    p.add_argument(
         "--sample", help="head:N random:F|N stratified:COL:F quota:COL:N systematic:K reservoir:N"
     )
     p.add_argument("--seed", type=int, help="seed for data, samples and lookups (default 0)")

@@ -36,6 +36,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
             setattr(cfg, name, value)
     if args.data and not args.datasets:
         cfg.datasets = []
+    if getattr(args, "column", None):  # --column NAME is never split: "a,b" stays one name
+        cfg.columns = [*(cfg.columns or []), *args.column]
     cfg.options = _options(args.option or [])
     _remote_from_args(args, cfg)
     return cfg.validate()

@@ -49,6 +49,9 @@ class RunConfig:
         default_factory=lambda: [1, 100, 10_000]
     )  # append: rows per append
     only: list[str] | None = None  # case ids to run (resume); None: all
+    #: peak memory: "fresh" (one short-lived process per case, matches an independent
+    #: measurement) or "in-process" (after timing: faster, too low for warm allocators)
+    memory: str = "fresh"
     stream: bool = False  # datasets as record batches, bounded memory (--stream)
     # layout knobs swept as a cross product, option name -> values (strings from the CLI
     # are parsed by each adapter's Option); an adapter without the option ignores it
@@ -81,6 +84,7 @@ class RunConfig:
             if not 0 < s <= 1:
                 raise UsageError(f"--selectivity must be in (0, 1], got {s}")
         _check_names("pattern", self.patterns, ("uniform", "clustered"))
+        _check_names("memory method", [self.memory], ("fresh", "in-process"))
         if not self.datasets and not self.data:
             raise UsageError("no dataset chosen; pass --datasets NAME or --data FILE")
         self._validate_remote()

@@ -6,6 +6,7 @@ stays a plain pytest-benchmark suite (``pytest benchmarks/``) while the logic is
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ from benchmarks.storage import counting
 from benchmarks.suite.cases import Case, case_info, default_threads
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load, staged
-from benchmarks.suite.measure import measure_peak_memory
+from benchmarks.suite.fresh import FRESH_PROCESS, IN_PROCESS, fresh_peak
+from benchmarks.suite.measure import measure_peak_memory, throughputs
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation
 from formats.base import path_bytes, remove_path
 from formats.fidelity import compare_tables
@@ -42,19 +44,32 @@ class PreparedFiles:
 
     def get(self, case: Case, env_adapter: formats.FormatAdapter, table: Any, stem: str) -> Path:
         """Path of the file for ``case``, writing it if this key is new."""
-        key = (case.dataset, case.rows, case.adapter, case.codec, case.options)
+        key = _file_key(case)
         if key != self._key:
             if self._path is not None:
                 remove_path(self._path)
             self._key, self._path = None, None  # a failed write must fail the next case too
             path = self.workdir / env_adapter.file_name(stem, case.codec)
+            writer = env_adapter
+            if env_adapter.prepared_by:  # every engine of the format reads the same bytes
+                writer = formats.get(env_adapter.prepared_by)
             if isinstance(table, StreamSource):  # --stream: never a whole table in memory
-                env_adapter.write_batches(table.schema, table.batches(), path, case.codec)
+                writer.write_batches(table.schema, table.batches(), path, case.codec)
             else:
-                env_adapter.write(table, path, case.codec)
+                writer.write(table, path, case.codec)
             self._key, self._path = key, path
         assert self._path is not None
         return self._path
+
+    def adopt(self, case: Case, path: Path) -> None:
+        """Take ``path`` as the file already written for ``case`` (a memory probe's parent
+        wrote it)."""
+        self._key, self._path = _file_key(case), Path(path)
+
+
+def _file_key(case: Case) -> tuple:
+    """What decides the prepared file's bytes: the same key, the same file."""
+    return (case.dataset, case.rows, case.adapter, case.codec, case.options)
 
 
 def storage_root(cfg: RunConfig, workdir: Path) -> Any:
@@ -74,6 +89,8 @@ def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles)
         check_disk_for_stream(adapter, dataset.nbytes, workdir)
     else:
         dataset = load(cfg, case.dataset, case.rows)
+        # like-for-like reads: the reader knows the source as a user would, decided untimed
+        adapter.know_source(dataset.table)
 
     def prepared_path() -> Path:
         source = dataset if cfg.stream else dataset.table
@@ -113,6 +130,8 @@ def base_info(env: CaseEnv) -> dict[str, Any]:
         "cache": env.cache,
         "arrow_bytes": ds.nbytes,
     }
+    # the knobs in force, including those decided from the data (newlines_in_values)
+    info["options"] = {**info.get("options", {}), **env.adapter.options}
     if "sample" in ds.params:
         info["sample"] = ds.params["sample"]
     if "sample_compression" in ds.params:
@@ -147,6 +166,7 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
         _time_and_measure(benchmark, cfg, case, op)
         benchmark.extra_info.update(round_trip_info(op))
         benchmark.extra_info.update(_io_info(env))
+        benchmark.extra_info.update(_fresh_memory(cfg, case, env))
     finally:
         restore()
         op.cleanup()
@@ -160,6 +180,15 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     if case.op == "append":  # sustained: every append and the close, per timed round
         rows = benchmark.extra_info["rows_appended"]
         benchmark.extra_info["rows_per_s"] = rows / benchmark.stats.stats.median
+    _throughput_info(benchmark, case)
+
+
+def _throughput_info(benchmark: Any, case: Case) -> None:
+    """Logical (Arrow) and physical (file) MB/s from the median, per the result contract."""
+    info = benchmark.extra_info
+    io = {"bytes_read": info["bytes_read"]} if "bytes_read" in info else {}
+    median = benchmark.stats.stats.median
+    info.update(throughputs(case.op, info.get("data_bytes"), info.get("file_bytes"), io, median))
 
 
 def apply_threads(threads: int | None, adapter: formats.FormatAdapter) -> Any:
@@ -197,6 +226,21 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     benchmark.extra_info["peak_memory_bytes"] = peak
     benchmark.extra_info.update(traffic_info(traffic, case.op, op.info.get("data_bytes")))
     benchmark.extra_info.update(op.after())
+
+
+def _fresh_memory(cfg: RunConfig, case: Case, env: CaseEnv) -> dict[str, Any]:
+    """The peak from a process that never ran the operation, and how it was taken.
+
+    Kept apart from the timing: a probe that fails leaves the in-process figure, labelled.
+    """
+    local = getattr(cfg, "storage", "local") in (None, "local")
+    if cfg.memory != "fresh" or cfg.stream or not local:  # the probe rebuilds a local table
+        return {"memory_method": IN_PROCESS}
+    try:
+        peak = fresh_peak(cfg, env)
+    except (RuntimeError, OSError, subprocess.TimeoutExpired, ValueError) as exc:
+        return {"memory_method": IN_PROCESS, "memory_probe_error": str(exc)}
+    return {"peak_memory_bytes": peak, "memory_method": FRESH_PROCESS}
 
 
 def round_trip_info(op: Operation) -> dict[str, Any]:
