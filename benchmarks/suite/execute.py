@@ -19,6 +19,7 @@ from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load
 from benchmarks.suite.measure import measure_peak_memory
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation
+from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, time_adaptive
 from formats.base import path_bytes, remove_path
 
 #: Time budget per take case: enough calls for a p99, without 50 full reads of a CSV.
@@ -82,15 +83,16 @@ def base_info(env: CaseEnv) -> dict[str, Any]:
     return info
 
 
-def _rounds(cfg: RunConfig, case: Case, op: Operation) -> int:
-    """Rounds for a case: the configured number, or for take enough calls for a p99."""
+def _rounds(cfg: RunConfig, case: Case, op: Operation) -> int | None:
+    """Rounds for a case: the configured number (None: auto), or for take enough for a p99."""
     if case.op != "take":
-        return cfg.rounds
+        return None if is_auto(cfg.rounds) else cfg.rounds
+    least = MIN_ROUNDS if is_auto(cfg.rounds) else cfg.rounds
     args, kwargs = op.setup()
     start = time.perf_counter()
     op.fn(*args, **kwargs)
     one = max(time.perf_counter() - start, 1e-6)
-    return int(min(cfg.lookups, max(cfg.rounds, TAKE_BUDGET_S // one)))
+    return int(min(cfg.lookups, max(least, TAKE_BUDGET_S // one)))
 
 
 def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
@@ -118,7 +120,9 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     """The timed rounds, then one untimed run for peak memory, then what ``after`` knows."""
     rounds = _rounds(cfg, case, op)
     timed, setup, release = _one_result_at_a_time(op)
-    benchmark.pedantic(timed, setup=setup, rounds=rounds, warmup_rounds=cfg.warmup)
+    budget = cfg.case_budget
+    info = time_adaptive(benchmark, timed, setup, budget, fixed=rounds, warmup_min=cfg.warmup)
+    benchmark.extra_info.update(info)
     release()
     args, kwargs = op.setup()
     benchmark.extra_info["peak_memory_bytes"] = measure_peak_memory(lambda: op.fn(*args, **kwargs))
