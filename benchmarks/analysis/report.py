@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 
 from benchmarks.analysis import recommend as rec
+from benchmarks.analysis import ties
+from benchmarks.analysis.intervals import half_width_text
 from benchmarks.analysis.summary import case_label, format_seconds
 from benchmarks.errors import FmtbenchError
 from benchmarks.run.results import load_results, tidy
@@ -181,6 +183,7 @@ def _case_row(row: pd.Series, fastest: float, take: bool) -> list[str]:
         row["codec"],
         format_seconds(row["median"]),
         format_seconds(row["iqr"]) if pd.notna(row.get("iqr")) else "-",
+        half_width_text(row),
         f"{mb_s:,.3g}" if pd.notna(mb_s) else "-",
         _mb(row.get("file_bytes")),
         _mb(row.get("peak_memory_bytes")),
@@ -192,7 +195,18 @@ def _case_row(row: pd.Series, fastest: float, take: bool) -> list[str]:
     return cells
 
 
-CASE_HEADER = ["format", "codec", "median", "IQR", "MB/s", "file MB", "peak MB", "access", "x"]
+CASE_HEADER = [
+    "format",
+    "codec",
+    "median",
+    "IQR",
+    "95% CI",
+    "MB/s",
+    "file MB",
+    "peak MB",
+    "access",
+    "x",
+]
 
 
 def operation_tables(frame: pd.DataFrame) -> list[Block]:
@@ -201,7 +215,12 @@ def operation_tables(frame: pd.DataFrame) -> list[Block]:
     blocks = [heading("Results per operation")]
     if ok.empty:
         return [*blocks, para("No case produced a timing.")]
-    blocks.append(para("x: median over the fastest format's; access: native or emulated."))
+    blocks.append(
+        para(
+            "x: median over the fastest format's; access: native or emulated; 95% CI: the "
+            "median's confidence interval (order statistics), as ± of the median."
+        )
+    )
     ok["label"] = ok.apply(case_label, axis=1)
     for (dataset, rows, label), group in ok.groupby(["dataset", "rows", "label"], sort=False):
         take = "p99_s" in group and group["p99_s"].notna().any()
@@ -296,13 +315,17 @@ def profile_blocks(frame: pd.DataFrame, title: str, weights: dict[str, float]) -
         return [*blocks, para(f"Not measured in this run (needs: {', '.join(ops)}).")]
     metrics = [c for c in ranking.columns if c in rec.METRICS]
     header = ["#", "format", "codec", "score", *metrics, "missing"]
+    ranks = ties.tie_ranks(frame, ranking, weights)  # '=1': within noise of the one above
     rows = [
-        [i + 1, r["adapter"], r["codec"], f"{r['score']:.2f}"]
+        [ranks[i], r["adapter"], r["codec"], f"{r['score']:.2f}"]
         + [f"{r[m]:.2f}" if pd.notna(r[m]) else "-" for m in metrics]
         + [r["missing"] or "-"]
         for i, (_, r) in enumerate(ranking.head(TOP).iterrows())
     ]
-    blocks += [table(header, rows), para("Why: " + rec.explain(ranking, weights))]
+    why = " ".join(
+        filter(None, [rec.explain(ranking, weights), ties.noise_note(frame, ranking, weights)])
+    )
+    blocks += [table(header, rows), para("Why: " + why)]
     if ranking.attrs.get("unmeasured"):
         blocks.append(para(f"Not in this run: {', '.join(ranking.attrs['unmeasured'])}."))
     return blocks

@@ -96,7 +96,7 @@ def parse_rounds(value: int | str) -> int | str:
     except (TypeError, ValueError):
         raise ValueError(f"--rounds must be 'auto' or a whole number, got {value!r}") from None
     if number < 1 or (isinstance(value, float) and not value.is_integer()):
-        raise ValueError(f"--rounds must be 'auto' or at least 1, got {value!r}")
+        raise ValueError(f"--rounds must be at least 1 or 'auto', got {value!r}")
     return number
 
 
