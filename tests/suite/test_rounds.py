@@ -117,3 +117,14 @@ def test_auto_run_records_the_noise_controls(auto_run):
     assert noise["cpu_affinity"] == sorted(os.sched_getaffinity(0))
     assert noise["arrow_cpu_count"] == len(noise["cpu_affinity"])
     assert "timed call" in noise["gc"] and "previous" in noise["warmup"]
+
+
+def test_each_rounds_collection_skips_the_frozen_heap():
+    import gc
+
+    keep = [[i] for i in range(1000)]  # live objects from before the case
+    with rounds.frozen_heap():
+        assert gc.get_freeze_count() >= len(keep)
+        rounds.collected(lambda: None)()  # a round's setup: collects without unfreezing
+        assert gc.get_freeze_count() >= len(keep)
+    assert gc.get_freeze_count() == 0
