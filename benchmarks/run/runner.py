@@ -185,6 +185,8 @@ def _run_missing(
             bar.set_done(len(cases) - len(missing))
             if not missing:
                 return
+            # one worker per thread count: polars sizes its pool once, at import
+            missing = [c for c in missing if c.threads == missing[0].threads]
             if opts.isolate:  # one fresh worker process per adapter
                 missing = [c for c in missing if c.adapter == missing[0].adapter]
             _one_worker(cfg, missing, jpath, workdir, opts, bar)
@@ -208,6 +210,7 @@ def _one_worker(
     with open(workdir / "worker.log", "ab") as log:
         proc = subprocess.Popen(
             cmd,
+            env=worker_env(missing[0].threads),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # so the whole worker group can be killed at once
@@ -217,6 +220,14 @@ def _one_worker(
             _watch(proc, jpath, opts.case_timeout, bar)
         finally:
             _stop(proc)
+
+
+def worker_env(threads: int | None) -> dict[str, str]:
+    """The worker's environment: engines whose pools are sized at start-up get ``threads``."""
+    env = dict(os.environ)
+    if threads is not None:
+        env["POLARS_MAX_THREADS"] = str(threads)
+    return env
 
 
 def _die_with_parent() -> None:
