@@ -131,3 +131,11 @@ def test_precision_pairs_keep_cases_of_at_least_10_ms(tmp_path: Path):
     assert [p.case.split()[1] for p in found] == ["p/c", "r/c"]
     assert [p.within() for p in found] == [True, False]
     assert precision.verdict(found) == "1 of 2 cases >= 10 ms within 5% (50%)"
+
+
+def test_report_ranking_shows_the_tie_and_says_why():
+    from benchmarks.analysis.report import profile_blocks, to_markdown
+
+    md = to_markdown(profile_blocks(_world(1.03), "reads", {"read": 1.0}), Path("."))
+    assert "| =1 | feather |" in md
+    assert "parquet and feather are within noise on read." in md
