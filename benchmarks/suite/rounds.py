@@ -34,9 +34,9 @@ AUTO = "auto"
 MIN_ROUNDS = 5
 TARGET = 0.02  # the interval's half-width, relative to the median
 CONFIDENCE = 0.95
-#: Seconds per case (warm-up + timed rounds). The default run has 56 cases; at least 5
-#: rounds of each already cost ~60 s on a quiet 2-core machine, so the budget can only
-#: buy extra rounds for the fast cases (README: "What a default run costs").
+#: Seconds per case (warm-up + timed rounds). The default run has 72 cases; 5 rounds of
+#: the slow ones alone cost ~60 s on a quiet 2-core machine, so the budget can only buy
+#: extra rounds for the fast cases (README: "What a default run costs").
 DEFAULT_BUDGET_S = 0.5
 WARMUP_MAX = 5
 WARMUP_NOISE = 0.05  # a warm-up round within 5% of the previous one: the case is warm
