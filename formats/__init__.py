@@ -10,6 +10,8 @@ from formats import (  # noqa: F401  (imported for their @register side effect)
     duckdb_engine,
     fastparquet_format,
     lance_format,
+    polars_engine,
+    polars_rows,
     proto_format,
     row_binary,
     text_formats,
@@ -17,6 +19,7 @@ from formats import (  # noqa: F401  (imported for their @register side effect)
 )
 from formats.base import (
     Availability,
+    CannotWriteIncrementally,
     Filter,
     FormatAdapter,
     FormatError,
@@ -32,6 +35,7 @@ load_plugins()
 
 __all__ = [
     "Availability",
+    "CannotWriteIncrementally",
     "Filter",
     "FormatAdapter",
     "FormatError",

@@ -17,12 +17,18 @@ import functools
 import io
 import itertools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
 
-from formats.base import FormatAdapter, FormatError, UnsupportedType
+from formats.base import (
+    FormatAdapter,
+    FormatError,
+    UnsupportedType,
+    open_binary,
+    removing_on_error,
+)
 from formats.registry import register
 from formats.row_binary import gc_paused, is_list_like, maps_as_dicts, read_errors
 
@@ -290,6 +296,7 @@ class AvroFastavro(FormatAdapter):
     #: read_columns uses a reader schema: fastavro skips decoding the other fields but still
     #: reads every byte. iter_batches streams records, one batch in memory at a time.
     native = frozenset({"read_columns", "iter_batches"})
+    remote_access = frozenset({"file-object"})  # fsspec (s3fs) file objects
 
     def available_codecs(self) -> tuple[str, ...]:
         """The codecs whose compression library fastavro finds here."""
@@ -301,8 +308,26 @@ class AvroFastavro(FormatAdapter):
         import fastavro
 
         schema = fastavro.parse_schema(avro_schema(table.schema))
-        with open(path, "wb") as fo:
+        with open_binary(path, "wb") as fo:
             fastavro.writer(fo, schema, _records(_as_written(table)), codec=codec)
+
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """fastavro consumes records lazily and flushes a block every 16 KB or so."""
+        codec = self.resolve_codec(codec)
+        import fastavro
+
+        parsed = fastavro.parse_schema(avro_schema(schema))
+        records = itertools.chain.from_iterable(
+            _records(_as_written(pa.Table.from_batches([b]))) for b in batches
+        )
+        with removing_on_error(path), open(path, "wb") as fo:
+            fastavro.writer(fo, parsed, records, codec=codec)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """The whole file as a table typed by the file's own Avro schema."""
@@ -310,7 +335,7 @@ class AvroFastavro(FormatAdapter):
 
     def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
         """Only ``columns``, via an Avro reader schema holding just those fields."""
-        with read_errors(path, self.format), open(path, "rb") as fo:
+        with read_errors(path, self.format), open_binary(path, "rb") as fo:
             writer_schema = _open(fo)[0].writer_schema
         projected = _projection(writer_schema, columns)
         if len(projected["fields"]) == len(writer_schema["fields"]):
@@ -319,13 +344,13 @@ class AvroFastavro(FormatAdapter):
 
     def _read(self, path: str | os.PathLike, reader_schema: dict | None = None) -> pa.Table:
         """Every record (of ``reader_schema``'s fields, when given) as one table."""
-        with read_errors(path, self.format), open(path, "rb") as fo:
+        with read_errors(path, self.format), open_binary(path, "rb") as fo:
             reader, schema = _open(fo, reader_schema)
             return pa.Table.from_batches(list(_batches(reader, schema, _BATCH)), schema)
 
     def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """Stream the file: fastavro decodes records lazily, one batch is held at a time."""
-        with read_errors(path, self.format), open(path, "rb") as fo:
+        with read_errors(path, self.format), open_binary(path, "rb") as fo:
             reader, schema = _open(fo)
             yield from _batches(reader, schema, batch_size)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import pyarrow as pa
@@ -47,6 +47,13 @@ class UnsupportedType(FormatError):
 
 class UnsupportedCodec(FormatError):
     """The adapter does not offer the requested compression codec."""
+
+
+class CannotWriteIncrementally(FormatError):
+    """The format (or its library) can only write a whole table at once, not a stream."""
+
+    def __init__(self, adapter_name: str) -> None:
+        super().__init__(f"{adapter_name} cannot write incrementally")
 
 
 class FormatReadError(FormatError):
@@ -167,8 +174,74 @@ class Filter:
         return f"{self.column} {op} {literal}"
 
 
+@runtime_checkable
+class RemoteFile(Protocol):
+    """A file on object storage, handed to an adapter where it would get a path.
+
+    benchmarks/storage's ``Location`` implements it; an adapter that lists a way in
+    ``remote_access`` takes what its engine speaks from it and never learns the store:
+    ``"arrow-fs"``: ``filesystem`` (pyarrow) + ``fs_path``; ``"uri"``: ``uri`` +
+    ``storage_options`` (object_store keys); ``"file-object"``: ``open_input``/``open_output``.
+    """
+
+    uri: str
+    fs_path: str
+    name: str
+
+    @property
+    def filesystem(self) -> Any: ...
+
+    @property
+    def storage_options(self) -> dict[str, str]: ...
+
+    def open_input(self) -> Any: ...
+
+    def open_output(self) -> Any: ...
+
+    def size(self) -> int: ...
+
+    def exists(self) -> bool: ...
+
+    def remove(self) -> None: ...
+
+
+def arrow_where(path: str | os.PathLike | RemoteFile) -> tuple[str, Any]:
+    """(path, filesystem) for pyarrow calls that take ``filesystem=``; None on local disk."""
+    if isinstance(path, RemoteFile):
+        return path.fs_path, path.filesystem
+    return os.fspath(path), None
+
+
+def arrow_input(path: str | os.PathLike | RemoteFile, memory_map: bool = False) -> Any:
+    """What a pyarrow reader opens: a (mapped) local file, or the remote filesystem's file."""
+    if isinstance(path, RemoteFile):
+        return path.filesystem.open_input_file(path.fs_path)
+    return pa.memory_map(os.fspath(path)) if memory_map else pa.OSFile(os.fspath(path))
+
+
+def arrow_output(path: str | os.PathLike | RemoteFile) -> Any:
+    """What a pyarrow writer writes to: a local file, or the remote filesystem's stream."""
+    if isinstance(path, RemoteFile):
+        return path.filesystem.open_output_stream(path.fs_path)
+    return pa.OSFile(os.fspath(path), "wb")
+
+
+def open_binary(path: str | os.PathLike | RemoteFile, mode: str = "rb") -> Any:
+    """A Python file object for Python-only libraries: local ``open``, or fsspec's (s3fs)."""
+    if isinstance(path, RemoteFile):
+        return path.open_input() if mode == "rb" else path.open_output()
+    return open(path, mode)
+
+
+def exists(path: str | os.PathLike | RemoteFile) -> bool:
+    """Whether a local path or a remote file is there."""
+    return path.exists() if isinstance(path, RemoteFile) else os.path.exists(path)
+
+
 def path_bytes(path: str | os.PathLike) -> int:
     """Bytes on disk of a file, or of every file under a directory (Lance writes directories)."""
+    if isinstance(path, RemoteFile):
+        return path.size()
     p = Path(path)
     if p.is_dir():
         return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
@@ -179,6 +252,8 @@ def remove_path(path: str | os.PathLike) -> None:
     """Delete a benchmark output, file or directory, if it exists."""
     import shutil
 
+    if isinstance(path, RemoteFile):
+        return path.remove()
     p = Path(path)
     if p.is_dir():
         shutil.rmtree(p)
@@ -219,6 +294,10 @@ class FormatAdapter:
     #: How a read's result becomes Arrow: "native" (the library builds Arrow itself),
     #: "zero-copy" (an engine's own buffers handed over), "copy" (converted into new ones).
     arrow_handover: ClassVar[str] = "native"
+    #: How the adapter reaches object storage (see RemoteFile); empty: local disk only.
+    remote_access: ClassVar[frozenset[str]] = frozenset()
+    #: Why it cannot, when that is known (shown as the skip reason of remote cases).
+    remote_refusal: ClassVar[str] = ""
 
     def __init__(self, options: dict[str, Any] | None = None, **option_values: Any) -> None:
         #: The knob values in force for this instance: every declared option, defaults
@@ -284,6 +363,23 @@ class FormatAdapter:
         """Write ``table`` to ``path`` with ``codec`` (None means the default)."""
         raise NotImplementedError
 
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """Write a stream of batches with one batch in memory at a time (bounded memory).
+
+        Only adapters whose library can append to an open file override this.
+        """
+        raise CannotWriteIncrementally(self.name)
+
+    def writes_incrementally(self) -> bool:
+        """Whether ``write_batches`` is implemented (a stream run skips the others)."""
+        return type(self).write_batches is not FormatAdapter.write_batches
+
     def read(self, path: str | os.PathLike) -> pa.Table:
         """Read the whole file back into an Arrow table."""
         raise NotImplementedError
@@ -304,6 +400,17 @@ class FormatAdapter:
         """The file as record batches of at most ``batch_size`` rows (emulated: read all)."""
         yield from self.read(path).to_batches(max_chunksize=batch_size)
 
+    def iter_column_batches(
+        self, path: str | os.PathLike, column: str, batch_size: int
+    ) -> Iterator[pa.RecordBatch]:
+        """One column as batches (emulated: every column is decoded, then one is kept)."""
+        for batch in self.iter_batches(path, batch_size):
+            yield batch.select([column])
+
+    def streams_columns_natively(self) -> bool:
+        """Whether ``iter_column_batches`` skips the other columns."""
+        return type(self).iter_column_batches is not FormatAdapter.iter_column_batches
+
     def iter_rows(self, path: str | os.PathLike) -> Iterator[dict[str, Any]]:
         """Every record as a dict (emulated: Arrow batches converted to Python rows).
 
@@ -315,6 +422,42 @@ class FormatAdapter:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
+
+
+def regroup(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
+    """Tables of exactly ``rows`` rows (the last may be shorter) from batches of any size.
+
+    Lets a streaming writer keep its configured row-group size whatever the source's
+    batching, holding at most one group (plus one batch) in memory.
+    """
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for batch in batches:
+        while batch.num_rows:
+            part = batch.slice(0, rows - held)
+            pending.append(part)
+            held += part.num_rows
+            batch = batch.slice(part.num_rows)
+            if held == rows:
+                yield pa.Table.from_batches(pending)
+                pending, held = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending)
+
+
+def removing_on_error(path: str | os.PathLike) -> Any:
+    """Context manager: a failed streaming write leaves no partial file behind."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def guard() -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            remove_path(path)
+            raise
+
+    return guard()
 
 
 def first_line(exc: BaseException) -> str:

@@ -93,6 +93,8 @@ class DuckdbAdapter(FormatAdapter):
     requires = ("duckdb",)
     extra = "duckdb"
     arrow_handover = "copy"
+    #: S3 needs the httpfs extension, which DuckDB downloads on first use: no network here.
+    remote_refusal = "DuckDB's httpfs extension cannot be downloaded (no network)"
     #: The built-in extension the format needs (None: in DuckDB's core).
     duckdb_extension: ClassVar[str | None] = None
 

@@ -8,7 +8,7 @@ reports what text cannot hold: nested or binary columns raise ``UnsupportedType`
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -19,7 +19,17 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
-from formats.base import FormatAdapter, FormatReadError, UnsupportedType
+from formats.base import (
+    FormatAdapter,
+    FormatReadError,
+    RemoteFile,
+    UnsupportedType,
+    arrow_input,
+    open_binary,
+    path_bytes,
+    regroup,
+    removing_on_error,
+)
 from formats.registry import register
 
 #: Rows turned into Python objects at a time for orjson: small chunks bound peak memory and
@@ -97,12 +107,35 @@ def _utc_timestamps(table: pa.Table) -> pa.Table:
     return table
 
 
+#: Rows converted to text at a time by the streaming CSV writer.
+_CSV_CHUNK_ROWS = 65_536
+
+
+def _csv_sink(path: str | os.PathLike, codec: str) -> Any:
+    """The output file, through Arrow's compressing stream when a codec is asked for."""
+    if codec == "none":
+        return pa.OSFile(str(path), "wb")
+    return pa.CompressedOutputStream(str(path), codec)
+
+
 def _csv_source(path: str | os.PathLike) -> Any:
     """The path, or a decompressing stream when the magic bytes say gzip or zstd."""
-    with open(path, "rb") as f:
-        head = f.read(4)
+    if isinstance(path, RemoteFile):  # one pyarrow S3 file: the sniff is a small ranged GET
+        source = path.filesystem.open_input_file(path.fs_path)
+        head = source.read_at(4, 0)
+    else:
+        with open(path, "rb") as f:
+            head = f.read(4)
+        source = str(path)
     codec = next((codec for magic, codec in _MAGIC.items() if head.startswith(magic)), None)
-    return pa.input_stream(str(path), compression=codec) if codec else str(path)
+    return pa.input_stream(source, compression=codec) if codec else source
+
+
+def _arrow_sink(path: str | os.PathLike) -> Any:
+    """Where pyarrow writes: the path, or an output stream on the remote filesystem."""
+    if isinstance(path, RemoteFile):
+        return path.filesystem.open_output_stream(path.fs_path)
+    return pa.OSFile(str(path), "wb")
 
 
 def _csv_parse() -> pa_csv.ParseOptions:
@@ -144,6 +177,7 @@ class CsvPyarrow(FormatAdapter):
     codecs = ("none", "gzip", "zstd")
     extension = "csv"
     native = frozenset({"read_columns", "iter_batches"})
+    remote_access = frozenset({"arrow-fs"})
 
     def available_codecs(self) -> tuple[str, ...]:
         """Drop a codec this pyarrow build was compiled without."""
@@ -154,11 +188,47 @@ class CsvPyarrow(FormatAdapter):
         codec = self.resolve_codec(codec)
         _check_csv(table, self.format)
         table = _utc_timestamps(table)
-        if codec == "none":
+        if codec == "none" and not isinstance(path, RemoteFile):
             pa_csv.write_csv(table, str(path))
             return
-        with pa.CompressedOutputStream(str(path), codec) as sink:
-            pa_csv.write_csv(table, sink)
+        with _arrow_sink(path) as raw:
+            if codec == "none":
+                pa_csv.write_csv(table, raw)
+                return
+            with pa.CompressedOutputStream(raw, codec) as sink:
+                pa_csv.write_csv(table, sink)
+
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """Arrow's CSVWriter: one header, then each chunk's rows appended to the file."""
+        codec = self.resolve_codec(codec)
+        _check_csv(schema.empty_table(), self.format)
+        target = _utc_timestamps(schema.empty_table()).schema
+        with (
+            removing_on_error(path),
+            _csv_sink(path, codec) as sink,
+            pa_csv.CSVWriter(sink, target) as writer,
+        ):
+            for chunk in regroup(batches, _CSV_CHUNK_ROWS):
+                writer.write_table(_utc_timestamps(chunk))
+
+    def iter_column_batches(
+        self, path: str | os.PathLike, column: str, batch_size: int
+    ) -> Iterator[pa.RecordBatch]:
+        """``include_columns``: every cell is still tokenised, only this column converted."""
+        with _reading(path, self.format):
+            reader = pa_csv.open_csv(
+                _csv_source(path),
+                parse_options=_csv_parse(),
+                convert_options=_csv_convert([column]),
+            )
+            for batch in reader:
+                yield from _rechunk(batch, batch_size)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """The whole file, types inferred by Arrow across every block."""
@@ -373,6 +443,7 @@ class JsonLinesOrjson(FormatAdapter):
     requires = ("orjson",)
     extra = "json"
     native = frozenset({"iter_batches"} if hasattr(pa_json, "open_json") else ())
+    remote_access = frozenset({"arrow-fs", "file-object"})  # orjson writes, Arrow reads
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """One orjson.dumps per row, straight into the file's buffer a chunk at a time."""
@@ -381,25 +452,43 @@ class JsonLinesOrjson(FormatAdapter):
         self.resolve_codec(codec)
         ready = _json_ready(table, self.format)
         dump_line = partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
-        with open(path, "wb") as f:
+        with open_binary(path, "wb") as f:
             for rows in _record_chunks(ready):
                 f.writelines(map(dump_line, rows))
 
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """Lines appended a chunk at a time: JSON Lines has no header or footer."""
+        import orjson
+
+        self.resolve_codec(codec)
+        _json_ready(schema.empty_table(), self.format)  # refuse a column before opening
+        dump_line = partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
+        with removing_on_error(path), open(path, "wb") as f:
+            for chunk in regroup(batches, _JSON_CHUNK_ROWS):
+                for rows in _record_chunks(_json_ready(chunk, self.format)):
+                    f.writelines(map(dump_line, rows))
+
     def read(self, path: str | os.PathLike) -> pa.Table:
         """pyarrow.json.read_json: parallel over blocks, types unified across the file."""
-        if os.path.getsize(path) == 0:
+        if path_bytes(path) == 0:
             return pa.table({})  # zero records is valid JSON Lines; Arrow calls it an error
-        with _reading(path, self.format):
-            table = pa_json.read_json(str(path))
+        with _reading(path, self.format), arrow_input(path) as source:
+            table = pa_json.read_json(source)
             table.validate(full=True)  # the JSON parser lets invalid UTF-8 into strings
         return table
 
     def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """Native where pyarrow has open_json: streams blocks, types fixed by the first one."""
-        if not hasattr(pa_json, "open_json") or os.path.getsize(path) == 0:
+        if not hasattr(pa_json, "open_json") or path_bytes(path) == 0:
             yield from super().iter_batches(path, batch_size)
             return
-        with _reading(path, self.format):
-            for batch in pa_json.open_json(str(path)):
+        with _reading(path, self.format), arrow_input(path) as source:
+            for batch in pa_json.open_json(source):
                 batch.validate(full=True)
                 yield from _rechunk(batch, batch_size)

@@ -89,6 +89,12 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--selectivity", type=float_list, help="scan: fractions in (0,1]")
     p.add_argument("--batch-sizes", type=int_list, help="stream: rows per batch")
     p.add_argument(
+        "--stream",
+        action="store_true",
+        help="datasets as record batches, never a whole table: bounded memory at any size "
+        "(ops write, read_stream, read_column)",
+    )
+    p.add_argument(
         "--option",
         type=option_pair,
         action="append",
@@ -111,5 +117,34 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--isolate", action="store_true", help="a fresh worker process per format (large data)"
     )
+    add_remote_args(p)
     p.add_argument("--no-charts", action="store_true", help="skip chart generation")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+
+def milliseconds(text: str) -> float:
+    """``20``, ``20ms`` or ``0.02s`` -> 20.0 (milliseconds)."""
+    t = text.strip().lower()
+    try:
+        if t.endswith("ms"):
+            return float(t[:-2])
+        return float(t[:-1]) * 1000 if t.endswith("s") else float(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 20ms") from None
+
+
+def add_remote_args(p: argparse.ArgumentParser) -> None:
+    """Object storage and cluster options (issue 13)."""
+    p.add_argument(
+        "--storage", help="local (default), s3-local (embedded S3) or s3://BUCKET/PREFIX"
+    )
+    p.add_argument(
+        "--storage-option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="endpoint_url, region, key, secret, token (secrets are never written)",
+    )
+    p.add_argument(
+        "--storage-latency", type=milliseconds, help="delay per storage request, e.g. 20ms"
+    )
+    p.add_argument("--cluster", help="Dask: local[:N] workers, or tcp://HOST:PORT (s3:// only)")

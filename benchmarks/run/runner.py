@@ -16,7 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from benchmarks.suite.cases import Case, build_cases
 from benchmarks.suite.config import RunConfig
 
 SUITE = Path(__file__).parents[1] / "suite" / "test_formats.py"
+CLUSTER_SUITE = Path(__file__).parents[1] / "cluster" / "cluster_suite.py"
 
 
 class Interrupted(FmtbenchError):
@@ -106,10 +108,17 @@ def _resume_target(path: Path) -> tuple[Path, RunConfig, dict[str, Any]]:
 
 def check_free_space(workdir: Path, cases: list[Case], cfg: RunConfig) -> None:
     """Stop before work when the largest file of the run would not fit on the disk."""
-    from benchmarks.suite.data import load
+    from benchmarks.suite.data import load, source
 
-    largest = max((load(cfg, c.dataset, c.rows).table.nbytes for c in cases), default=0)
+    def arrow_bytes(case: Case) -> int:
+        if cfg.stream:  # estimated: the stream is never held
+            return source(cfg, case.dataset, case.rows).nbytes
+        return load(cfg, case.dataset, case.rows).table.nbytes
+
+    largest = max(map(arrow_bytes, cases), default=0)
     need = 4 * largest  # text formats run to ~3x the Arrow size; the write op adds a copy
+    if cfg.stream:
+        need += largest  # the staged Arrow copy every write reads from
     free = shutil.disk_usage(workdir).free
     if need > free:
         raise RunError(
@@ -133,7 +142,8 @@ def run(cfg: RunConfig, opts: RunOptions | None = None) -> RunOutcome:
         suite_data.clear()  # the worker loads its own copy; this process must not hold one
         if not header:
             header = _start_journal(out, cfg, workdir, opts)
-        _run_missing(cfg, cases, out, workdir, opts)
+        with live_services(cfg) as live:
+            _run_missing(live, cases, out, workdir, opts)
         return _finish(out, cfg, cases, header)
     except KeyboardInterrupt:
         raise Interrupted(
@@ -143,6 +153,27 @@ def run(cfg: RunConfig, opts: RunOptions | None = None) -> RunOutcome:
     finally:
         if not opts.keep_files:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def live_services(cfg: RunConfig) -> Iterator[RunConfig]:
+    """The run's store (and cluster) for the block; ``cfg`` plus where the worker finds them.
+
+    They belong to this process, not the worker: a restarted worker finds the same bucket,
+    and they stop when the run ends, fails or is interrupted.
+    """
+    from benchmarks.cluster.session import open_cluster
+    from benchmarks.storage import open_store
+
+    with (
+        open_store(cfg.storage, cfg.storage_options, cfg.storage_latency_ms) as store,
+        open_cluster(cfg.cluster) as cluster,
+    ):
+        yield replace(
+            cfg,
+            storage_runtime=asdict(store) if store else None,
+            cluster_runtime=asdict(cluster) if cluster else None,
+        )
 
 
 def _start_journal(out: Path, cfg: RunConfig, workdir: Path, opts: RunOptions) -> dict[str, Any]:
@@ -201,8 +232,9 @@ def _one_worker(
     cfg_file = workdir / "config.json"
     sub = RunConfig(**{**cfg.__dict__, "only": [c.id for c in missing], "workdir": str(workdir)})
     cfg_file.write_text(sub.to_json())
+    suite = CLUSTER_SUITE if cfg.cluster else SUITE
     cmd = [
-        sys.executable, "-m", "pytest", str(SUITE), "-q", "-p", "no:cacheprovider",
+        sys.executable, "-m", "pytest", str(suite), "-q", "-p", "no:cacheprovider",
         "-o", "addopts=", "--rootdir", str(SUITE.parents[2]),
         "--fb-config", str(cfg_file), "--fb-journal", str(jpath),
         f"--benchmark-json={workdir / 'worker.json'}",

@@ -15,7 +15,9 @@ from benchmarks.errors import UsageError
 from benchmarks.suite.rounds import AUTO, DEFAULT_BUDGET_S, parse_rounds
 
 CORE_OPS = ("write", "read", "read_column")
-ACCESS_OPS = ("take", "scan", "stream", "iterate")
+ACCESS_OPS = ("take", "scan", "stream", "iterate", "read_stream")
+#: What a --stream run can do without a whole table in memory.
+STREAM_OPS = ("write", "read_stream", "read_column")
 ALL_OPS = CORE_OPS + ACCESS_OPS
 CACHE_MODES = ("warm", "cold")
 
@@ -45,10 +47,18 @@ class RunConfig:
     selectivity: list[float] = field(default_factory=lambda: [0.001, 0.01, 0.1, 1.0])
     batch_sizes: list[int] = field(default_factory=lambda: [1_000, 10_000, 100_000])
     only: list[str] | None = None  # case ids to run (resume); None: all
+    stream: bool = False  # datasets as record batches, bounded memory (--stream)
     # layout knobs swept as a cross product, option name -> values (strings from the CLI
     # are parsed by each adapter's Option); an adapter without the option ignores it
     options: dict[str, list[Any]] = field(default_factory=dict)
     threads: list[int | None] = field(default_factory=lambda: [None])  # None: engine defaults
+    # -- beyond one machine (issue 13): object storage and a Dask cluster --------------
+    storage: str = "local"  # local | s3-local | s3://BUCKET/PREFIX
+    storage_options: dict[str, str] = field(default_factory=dict)  # no secrets: those go to env
+    storage_latency_ms: float = 0.0  # added to every request at the recording proxy
+    storage_runtime: dict[str, Any] | None = None  # the runner's live store, for its worker
+    cluster: str | None = None  # local[:N] | tcp://HOST:PORT
+    cluster_runtime: dict[str, Any] | None = None  # the runner's live cluster, for its worker
 
     def validate(self) -> RunConfig:
         """Raise UsageError for values no run could use; return self for chaining."""
@@ -69,6 +79,7 @@ class RunConfig:
         _check_names("pattern", self.patterns, ("uniform", "clustered"))
         if not self.datasets and not self.data:
             raise UsageError("no dataset chosen; pass --datasets NAME or --data FILE")
+        self._validate_remote()
         return self
 
     def _check_rounds(self) -> None:
@@ -79,6 +90,18 @@ class RunConfig:
         budget = self.case_budget
         if isinstance(budget, bool) or not isinstance(budget, int | float) or not budget > 0:
             raise UsageError(f"--case-budget must be a positive number of seconds, got {budget}")
+
+    def _validate_remote(self) -> None:
+        """Storage and cluster values (issue 13)."""
+        from benchmarks.storage import check_spec
+
+        check_spec(self.storage)
+        if self.storage_latency_ms < 0:
+            raise UsageError(f"--storage-latency must be >= 0, got {self.storage_latency_ms}")
+        if self.storage_latency_ms and self.storage == "local":
+            raise UsageError("--storage-latency needs object storage; add --storage s3-local")
+        if self.cluster is not None:
+            _check_cluster(self.cluster, self.storage)
 
     def to_json(self) -> str:
         """The config as JSON, for the pytest subprocess and the results file."""
@@ -106,6 +129,20 @@ def _check_names(kind: str, given: list[str], known: tuple[str, ...]) -> None:
     for name in given:
         if name not in known:
             raise UsageError(unknown_message(kind, name, list(known)))
+
+
+def _check_cluster(spec: str, storage: str) -> None:
+    """local, local:N or tcp://HOST:PORT; a remote scheduler cannot see local files."""
+    if spec == "local" or (spec.startswith("local:") and spec[6:].isdigit() and int(spec[6:])):
+        return
+    if spec.startswith("tcp://") and spec[6:].rpartition(":")[2].isdigit():
+        if not storage.startswith("s3://"):
+            raise UsageError(
+                f"--cluster {spec}: a remote cluster's workers cannot see this machine's "
+                "files; add --storage s3://BUCKET/PREFIX (storage both can reach)"
+            )
+        return
+    raise UsageError(f"unknown cluster '{spec}'; use local, local:N or tcp://HOST:PORT")
 
 
 def _check_positive(flag: str, values: list[int]) -> None:

@@ -39,6 +39,8 @@ LIMITS = {
     "orc-pyarrow": 1.10,
     "csv-pyarrow": 1.10,
     "parquet-duckdb": 1.10,
+    "parquet-polars": 1.10,
+    "feather-polars": 1.10,
 }
 OTHER_LIMIT = 1.25
 
@@ -160,6 +162,40 @@ def _avro(table: pa.Table, workdir: Path) -> dict[str, Callable]:
     return {"write": write, "read": read, "read_column": _read_all_then(read)}
 
 
+def _polars() -> dict[str, dict[str, Callable]]:
+    """polars' own defaults, each read ending in the zero-copy hand-over the contract needs.
+
+    Only the Parquet row group size is set: the adapter writes pyarrow's row groups too.
+    """
+    import polars as pl
+
+    def arrow(frame: pl.DataFrame) -> pa.Table:
+        return frame.to_arrow(compat_level=pl.CompatLevel.newest())
+
+    def calls(write: str, read: Callable, column: Callable, **kw: Any) -> dict[str, Callable]:
+        return {
+            "write": lambda t, p: getattr(pl.from_arrow(t), write)(p, **kw),
+            "read": lambda p: arrow(read(p)),
+            "read_column": lambda p, c: arrow(column(p, c)),
+        }
+
+    def scanned(scan: Callable) -> Callable:
+        return lambda p, c: scan(p).select(c).collect()
+
+    return {
+        "parquet-polars": calls(
+            "write_parquet",
+            pl.read_parquet,
+            scanned(pl.scan_parquet),
+            row_group_size=PARQUET_ROW_GROUP_ROWS,
+        ),
+        "feather-polars": calls("write_ipc", pl.read_ipc, scanned(pl.scan_ipc)),
+        "csv-polars": calls("write_csv", pl.read_csv, scanned(pl.scan_csv)),
+        "jsonl-polars": calls("write_ndjson", pl.read_ndjson, scanned(pl.scan_ndjson)),
+        "avro-polars": calls("write_avro", pl.read_avro, lambda p, c: pl.read_avro(p, columns=[c])),
+    }
+
+
 def _duckdb(copy_format: str, read: str) -> dict[str, Callable]:
     """A DuckDB user's plain calls, every default left alone (types detected on read)."""
     import duckdb
@@ -213,7 +249,14 @@ def direct_calls(table: pa.Table, workdir: Path) -> dict[str, Callable[[], dict[
         "csv-duckdb": lambda: _duckdb("FORMAT csv", "read_csv('{}')"),
         "jsonl-duckdb": lambda: _duckdb("FORMAT json", "read_json('{}')"),
         "json-duckdb": lambda: _duckdb("FORMAT json, ARRAY true", "read_json('{}')"),
-    }
+    } | {name: functools.partial(_polars_call, name) for name in POLARS_ADAPTERS}
+
+
+POLARS_ADAPTERS = ("parquet-polars", "feather-polars", "csv-polars", "jsonl-polars", "avro-polars")
+
+
+def _polars_call(name: str) -> dict[str, Callable]:
+    return _polars()[name]
 
 
 @dataclass

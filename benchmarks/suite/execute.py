@@ -14,9 +14,11 @@ import numpy as np
 import pyarrow as pa
 
 import formats
+from benchmarks.datasets.stream import StreamSource
+from benchmarks.storage import counting
 from benchmarks.suite.cases import Case, case_info, default_threads
 from benchmarks.suite.config import RunConfig
-from benchmarks.suite.data import load
+from benchmarks.suite.data import load, staged
 from benchmarks.suite.measure import measure_peak_memory
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation
 from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, time_adaptive
@@ -46,21 +48,58 @@ class PreparedFiles:
                 remove_path(self._path)
             self._key, self._path = None, None  # a failed write must fail the next case too
             path = self.workdir / env_adapter.file_name(stem, case.codec)
-            env_adapter.write(table, path, case.codec)
+            if isinstance(table, StreamSource):  # --stream: never a whole table in memory
+                env_adapter.write_batches(table.schema, table.batches(), path, case.codec)
+            else:
+                env_adapter.write(table, path, case.codec)
             self._key, self._path = key, path
         assert self._path is not None
         return self._path
 
 
+def storage_root(cfg: RunConfig, workdir: Path) -> Any:
+    """Where the case's files go: ``workdir``, or the run's prefix on object storage."""
+    if not cfg.storage_runtime:
+        return workdir
+    from benchmarks.storage import StoreRuntime, root_location
+
+    return root_location(StoreRuntime(**cfg.storage_runtime))
+
+
 def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles) -> CaseEnv:
     """Everything an operation needs for ``case``."""
     adapter = formats.get(case.adapter, dict(case.options))
-    dataset = load(cfg, case.dataset, case.rows)
+    if cfg.stream:
+        dataset: Any = staged(cfg, case.dataset, case.rows, workdir)
+        check_disk_for_stream(adapter, dataset.nbytes, workdir)
+    else:
+        dataset = load(cfg, case.dataset, case.rows)
 
     def prepared_path() -> Path:
-        return prepared.get(case, adapter, dataset.table, dataset.name)
+        source = dataset if cfg.stream else dataset.table
+        return prepared.get(case, adapter, source, dataset.name)
 
-    return CaseEnv(case, adapter, dataset, workdir, cfg.cache, cfg.seed, prepared_path)
+    root = storage_root(cfg, workdir)
+    return CaseEnv(case, adapter, dataset, root, cfg.cache, cfg.seed, prepared_path)
+
+
+#: File bytes per Arrow byte to expect, by encoding (CSV/JSON Lines run to ~3x at worst).
+_FILE_FACTOR = {"text": 3.0, "binary": 1.5}
+
+
+def check_disk_for_stream(adapter: formats.FormatAdapter, nbytes: int, workdir: Path) -> None:
+    """Skip (with the reason) a stream case whose two files would not fit on the disk."""
+    import shutil
+
+    import pytest
+
+    need = 2 * _FILE_FACTOR.get(adapter.encoding, 3.0) * nbytes  # prepared file + write's
+    free = shutil.disk_usage(workdir).free
+    if need > free:
+        pytest.skip(
+            f"not enough free disk in {workdir} for {adapter.name}: about {need / 1e9:.1f} GB "
+            f"needed, {free / 1e9:.1f} GB free; pass --workdir on a larger disk"
+        )
 
 
 def base_info(env: CaseEnv) -> dict[str, Any]:
@@ -70,9 +109,9 @@ def base_info(env: CaseEnv) -> dict[str, Any]:
         **case_info(env.case),
         "dataset": ds.name,
         "source": ds.source,
-        "rows": ds.table.num_rows,
+        "rows": ds.num_rows,
         "cache": env.cache,
-        "arrow_bytes": ds.table.nbytes,
+        "arrow_bytes": ds.nbytes,
     }
     if "sample" in ds.params:
         info["sample"] = ds.params["sample"]
@@ -98,6 +137,7 @@ def _rounds(cfg: RunConfig, case: Case, op: Operation) -> int | None:
 def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     """Time ``case`` with ``benchmark.pedantic``; fill extra_info per the result contract."""
     benchmark.extra_info.update(base_info(env))
+    benchmark.extra_info.update(storage_info(cfg))
     benchmark.group = f"{case.op} {env.dataset.name}"
     op = build_operation(env)
     benchmark.extra_info.update(op.info)
@@ -151,8 +191,33 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     benchmark.extra_info.update(info)
     release()
     args, kwargs = op.setup()
-    benchmark.extra_info["peak_memory_bytes"] = measure_peak_memory(lambda: op.fn(*args, **kwargs))
+    with counting(_counters_url(cfg)) as traffic:  # one untimed call, counted at the proxy
+        peak = measure_peak_memory(lambda: op.fn(*args, **kwargs))
+    benchmark.extra_info["peak_memory_bytes"] = peak
+    benchmark.extra_info.update(traffic_info(traffic, case.op, op.info.get("data_bytes")))
     benchmark.extra_info.update(op.after())
+
+
+def storage_info(cfg: RunConfig) -> dict[str, Any]:
+    """The storage axis of a case: where its files lived and the latency added per request."""
+    info: dict[str, Any] = {"storage": cfg.storage}
+    if cfg.storage != "local":
+        info["storage_latency_ms"] = cfg.storage_latency_ms
+    return info
+
+
+def _counters_url(cfg: RunConfig) -> str | None:
+    return (cfg.storage_runtime or {}).get("counters")
+
+
+def traffic_info(traffic: dict[str, Any], op: str, data_bytes: int | None) -> dict[str, Any]:
+    """requests/bytes of one call; for reads, bytes fetched per Arrow byte asked for."""
+    if not traffic:
+        return {}
+    info = dict(traffic)
+    if op != "write" and data_bytes:
+        info["fetch_amplification"] = traffic["bytes_fetched"] / data_bytes
+    return info
 
 
 def _one_result_at_a_time(op: Operation) -> tuple[Any, Any, Any]:

@@ -57,11 +57,14 @@ def _reader_setup(env: CaseEnv, *args: Any) -> Setup:
     path = env.prepared()
 
     def setup() -> tuple[tuple, dict]:
-        if env.cache == "cold":
+        if env.cache == "cold" and isinstance(path, Path):  # object storage: no page cache
             evict_from_page_cache(path)
         return (path, *args), {}
 
     return setup
+
+
+reader_setup = _reader_setup  # shared with stream_ops
 
 
 def op_write(env: CaseEnv) -> Operation:
@@ -260,5 +263,8 @@ OPERATIONS: dict[str, Callable[[CaseEnv], Operation]] = {
 
 
 def build_operation(env: CaseEnv) -> Operation:
-    """The Operation for a case's op name."""
-    return OPERATIONS[env.case.op](env)
+    """The Operation for a case's op name (batch by batch for read_stream and --stream)."""
+    from benchmarks.suite import stream_ops  # it builds on this module
+
+    streamed = stream_ops.variant(env)
+    return streamed if streamed is not None else OPERATIONS[env.case.op](env)
