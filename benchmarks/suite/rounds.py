@@ -166,7 +166,8 @@ def pilot_runner(timed: Callable[..., Any], setup: Callable[[], Any]) -> Callabl
     """One untimed-by-pytest-benchmark round under the same regime: setup, gc off, call."""
 
     def run_once() -> float:
-        args, kwargs = setup()
+        made = setup()  # like pedantic: a setup may return (args, kwargs) or nothing
+        args, kwargs = made if made else ((), {})
         enabled = gc.isenabled()
         gc.disable()
         try:

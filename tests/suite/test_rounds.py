@@ -128,3 +128,9 @@ def test_each_rounds_collection_skips_the_frozen_heap():
         rounds.collected(lambda: None)()  # a round's setup: collects without unfreezing
         assert gc.get_freeze_count() >= len(keep)
     assert gc.get_freeze_count() == 0
+
+
+def test_a_setup_returning_nothing_is_called_like_pedantic_would():
+    calls = []
+    run_once = rounds.pilot_runner(lambda: calls.append("timed"), lambda: calls.append("setup"))
+    assert run_once() >= 0 and calls == ["setup", "timed"]
