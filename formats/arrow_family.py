@@ -191,6 +191,7 @@ class ParquetPyarrow(PyarrowColumnar):
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})
     schema_of = staticmethod(pq.read_schema)
     remote_access = frozenset({"arrow-fs"})
+    append_modes = ("row-group-per-batch", "file-per-batch")
 
     option_specs = {
         # DuckDB's default, not pyarrow's 1Mi: with 1Mi every default dataset would be one
@@ -242,6 +243,15 @@ class ParquetPyarrow(PyarrowColumnar):
         check_batch_size(batch_size)
         with self._reading(path), pq.ParquetFile(path, pre_buffer=False) as file:
             yield from file.iter_batches(batch_size=batch_size, columns=[column])
+
+    def _appender(self, path: PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
+        """A ParquetWriter kept open: a row group per append, the footer on close."""
+        from formats.appenders import WriterAppender
+
+        options = {k: v for k, v in self.options.items() if k != "row_group_size"}
+        return WriterAppender(
+            pq.ParquetWriter(path, schema, compression=codec, write_page_index=True, **options)
+        )
 
     def read(self, path: PathLike) -> pa.Table:
         """pq.read_table: multithreaded, pre-buffered."""
@@ -315,6 +325,7 @@ class Feather(PyarrowColumnar):
     schema_of = staticmethod(lambda path: ipc.open_file(base.arrow_input(path, True)).schema)
     remote_access = frozenset({"arrow-fs"})
 
+    append_modes = ("row-group-per-batch", "file-per-batch")
     #: Rows per record batch (pyarrow's default): the unit take reads.
     option_specs = {"batch_rows": Option(64 * 1024, int, minimum=1, help="rows per batch")}
 
@@ -354,6 +365,13 @@ class Feather(PyarrowColumnar):
             reader = ipc.open_file(source, options=options)
             batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
             yield from split_batches(batches, batch_size)
+
+    def _appender(self, path: PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
+        """An IPC file writer kept open: a record batch per append, the footer on close."""
+        from formats.appenders import WriterAppender
+
+        options = ipc.IpcWriteOptions(compression=None if codec == "none" else codec)
+        return WriterAppender(ipc.new_file(os.fspath(path), schema, options=options))
 
     def read(self, path: PathLike) -> pa.Table:
         """Memory-mapped: uncompressed buffers are used in place, not copied."""
@@ -432,6 +450,7 @@ class OrcPyarrow(PyarrowColumnar):
     extension = "orc"
     native = frozenset({"read_columns", "take", "iter_batches"})
     schema_of = staticmethod(lambda path: orc.ORCFile(path).schema)
+    append_modes = ("file-per-batch",)  # ORCWriter cuts stripes by size, not per append
 
     #: Target stripe size in bytes (pyarrow's default): the unit take reads.
     option_specs = {

@@ -285,6 +285,7 @@ class AvroFastavro(FormatAdapter):
     """Avro object container files through fastavro, the Cython Avro codec most Python uses."""
 
     name = "avro-fastavro"
+    in_default_run = False  # --formats all or by name; see README "Engines"
     format = "Avro"
     engine = "fastavro"
     orientation = "row"
@@ -297,6 +298,24 @@ class AvroFastavro(FormatAdapter):
     #: reads every byte. iter_batches streams records, one batch in memory at a time.
     native = frozenset({"read_columns", "iter_batches"})
     remote_access = frozenset({"file-object"})  # fsspec (s3fs) file objects
+    append_modes = ("append",)
+
+    def _appender(self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
+        """A fastavro Writer kept open: each append is flushed as one Avro block."""
+        import fastavro
+        from fastavro.write import Writer
+
+        from formats.appenders import StreamAppender
+
+        parsed = fastavro.parse_schema(avro_schema(schema))
+        fo = open(path, "wb")  # noqa: SIM115  (closed by the appender's close)
+        writer = Writer(fo, parsed, codec=codec)
+
+        def write(batch: pa.Table, sink: Any, first: bool) -> None:
+            for record in _records(_as_written(batch)):
+                writer.write(record)
+
+        return StreamAppender(path, write, lambda p: _AvroSink(writer, fo))
 
     def available_codecs(self) -> tuple[str, ...]:
         """The codecs whose compression library fastavro finds here."""
@@ -373,3 +392,20 @@ def _projection(writer_schema: dict[str, Any], columns: Sequence[str]) -> dict[s
         )
     wanted = set(columns)
     return {**writer_schema, "fields": [f for name, f in fields.items() if name in wanted]}
+
+
+class _AvroSink:
+    """The appender's handle: flush writes the pending records as one block, close ends."""
+
+    def __init__(self, writer: Any, fo: Any) -> None:
+        self.writer, self.fo = writer, fo
+
+    def flush(self) -> None:
+        """fastavro writes a block on flush; the OS then has every record so far."""
+        self.writer.flush()
+        self.fo.flush()
+
+    def close(self) -> None:
+        """Flush the last block and close the file."""
+        self.flush()
+        self.fo.close()

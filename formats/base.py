@@ -13,11 +13,19 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    from formats.appenders import Appender
+
+#: Ways a dataset grows by small writes: a true append to one growing file or dataset; a
+#: long-lived writer flushing a row group per batch (readable only once closed); or one
+#: new file per batch in a directory (how immutable formats are "appended" to).
+APPEND_MODES = ("append", "row-group-per-batch", "file-per-batch")
 
 #: Access patterns an adapter may implement natively (skipping data it does not need).
 ACCESS_PATTERNS = ("read_columns", "take", "scan", "iter_batches", "iter_rows")
@@ -43,6 +51,10 @@ class UnsupportedType(FormatError):
         self.column, self.type, self.format_name = column, type_, format_name
         msg = f"column '{column}' of type {type_} cannot be stored in {format_name}"
         super().__init__(f"{msg}: {hint}" if hint else msg)
+
+
+class UnsupportedAppend(FormatError):
+    """The adapter cannot grow a file this way (the message says why)."""
 
 
 class UnsupportedCodec(FormatError):
@@ -291,6 +303,10 @@ class FormatAdapter:
     in_default_run: ClassVar[bool] = True
     #: Layout knobs this adapter accepts, name -> Option; the run sweeps them (--option).
     option_specs: ClassVar[dict[str, Option]] = {}
+    #: APPEND_MODES this adapter offers (open_appender); empty: it cannot append, and
+    #: ``append_refusal`` says why (the append cases are skipped with that reason).
+    append_modes: ClassVar[tuple[str, ...]] = ()
+    append_refusal: ClassVar[str] = "fmtbench has no appender for this adapter"
     #: How a read's result becomes Arrow: "native" (the library builds Arrow itself),
     #: "zero-copy" (an engine's own buffers handed over), "copy" (converted into new ones).
     arrow_handover: ClassVar[str] = "native"
@@ -419,6 +435,42 @@ class FormatAdapter:
         """
         for batch in self.iter_batches(path, 65_536):
             yield from batch.to_pylist()
+
+    # -- appends (the logging workload) ----------------------------------------------
+    def open_appender(
+        self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str | None = None
+    ) -> Appender:
+        """An object whose ``append(table)`` adds rows to ``path`` and ``close()`` finishes.
+
+        ``file-per-batch`` works for any adapter (``write`` into a directory); the other
+        modes are the adapter's own ``_appender``. UnsupportedAppend when not offered.
+        """
+        if mode not in self.append_modes:
+            offered = ", ".join(self.append_modes)
+            why = f"offers {offered}" if offered else self.append_refusal
+            raise UnsupportedAppend(f"{self.name} cannot append with mode '{mode}': {why}")
+        codec = self.resolve_codec(codec)
+        if mode == "file-per-batch":
+            from formats.appenders import FilePerBatch
+
+            return FilePerBatch(self, path, codec)
+        return self._appender(path, schema, mode, codec)
+
+    def _appender(
+        self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str
+    ) -> Appender:
+        """The adapter's own appender for ``mode`` (overridden where append_modes lists one)."""
+        raise NotImplementedError
+
+    def read_appended(
+        self, path: str | os.PathLike, mode: str, columns: Sequence[str] | None = None
+    ) -> pa.Table:
+        """What an appender wrote, back as one table (file-per-batch: the parts in order)."""
+        if mode != "file-per-batch":
+            return self.read(path) if columns is None else self.read_columns(path, columns)
+        parts = sorted(Path(path).iterdir())
+        read = self.read if columns is None else lambda p: self.read_columns(p, columns)
+        return pa.concat_tables([read(p) for p in parts])
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"

@@ -152,3 +152,57 @@ def fidelity_matrix(adapters: list[FormatAdapter]) -> list[Verdict]:
 def verdicts_as_dicts(verdicts: list[Verdict]) -> list[dict[str, str]]:
     """JSON-ready verdicts."""
     return [asdict(v) for v in verdicts]
+
+
+#: Rows compared at a time when a fast Arrow equality fails: bounds the Python objects
+#: ``compare_column`` makes to describe the change.
+_COMPARE_ROWS = 65_536
+
+
+def _first_change(expected: pa.ChunkedArray, back: pa.ChunkedArray) -> str:
+    """'' when equal, else compare_column's description of the first differing slice."""
+    same_type = expected.type == back.type
+    if same_type and expected.equals(back):
+        return ""
+    if not same_type and _equal_as(expected, back):
+        return f"{expected.type} -> {back.type}"  # the values survived, only the type moved
+    for start in range(0, len(expected), _COMPARE_ROWS):
+        a, b = expected.slice(start, _COMPARE_ROWS), back.slice(start, _COMPARE_ROWS)
+        if a.type == b.type and a.equals(b):
+            continue
+        status, detail = compare_column(a, b)  # NaN == NaN here, Arrow's equals says no
+        if status == "changed":
+            return detail
+    return f"{expected.type} -> {back.type}" if not same_type else ""
+
+
+def _equal_as(expected: pa.ChunkedArray, back: pa.ChunkedArray) -> bool:
+    """Whether ``back`` cast to the source type equals it (int8 -> int64, us -> ns)."""
+    try:
+        return expected.equals(back.cast(expected.type))
+    except (pa.ArrowException, NotImplementedError):
+        return False
+
+
+def compare_tables(
+    expected: pa.Table | list[pa.RecordBatch], back: pa.Table
+) -> tuple[str, list[str]]:
+    """('lossless', []) or ('changed', ['col: how', ...]) for a table an adapter returned.
+
+    Types are always compared; values with Arrow's own equality, a slice at a time, and only
+    a slice that differs is described in Python, so a big table costs no second copy.
+    ``expected`` may be record batches (a filter applied piecewise to the source).
+    """
+    if not isinstance(expected, pa.Table):
+        schema = expected[0].schema if expected else back.schema
+        expected = pa.Table.from_batches(expected, schema)  # zero-copy over the batches
+    if expected.column_names != back.column_names:
+        return "changed", [f"columns {expected.column_names} -> {back.column_names}"]
+    if expected.num_rows != back.num_rows:
+        return "changed", [f"{expected.num_rows} rows -> {back.num_rows} rows"]
+    changes = []
+    for name in expected.column_names:
+        detail = _first_change(expected.column(name), back.column(name))
+        if detail:
+            changes.append(f"{name}: {detail}")
+    return ("changed", changes) if changes else ("lossless", [])

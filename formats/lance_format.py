@@ -58,6 +58,24 @@ class LanceAdapter(FormatAdapter):
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})
     writes_directory = True
     remote_access = frozenset({"uri"})
+    append_modes = ("append",)
+
+    def _appender(self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
+        """Each append commits a new version of one dataset (Lance's mode="append")."""
+        from formats.appenders import Appender
+
+        class _Versions(Appender):
+            def __init__(self) -> None:
+                self.created = False
+
+            def append(self, batch: pa.Table) -> None:
+                import lance
+
+                mode = "append" if self.created else "create"
+                lance.write_dataset(with_codec(batch, codec), str(path), mode=mode)
+                self.created = True
+
+        return _Versions()
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """Write a fresh dataset: Lance's mode="overwrite" keeps the old version's files on disk."""

@@ -319,6 +319,7 @@ class FeatherPolars(PolarsAdapter):
     """
 
     name = "feather-polars"
+    in_default_run = False  # --formats all or by name; see README "Engines"
     format = "Feather"
     orientation = "column"
     encoding = "binary"

@@ -202,6 +202,7 @@ class Msgpack(FormatAdapter):
     encoding = "binary"
     codecs = ("none",)
     extension = "msgpack"
+    append_refusal = "its header records the row count, which each append would rewrite"
     requires = ("msgpack",)
     extra = "msgpack"
     #: Rows are separate msgpack objects: the Unpacker yields them one at a time.
@@ -358,6 +359,7 @@ class Pickle(FormatAdapter):
     encoding = "binary"
     codecs = ("none",)
     extension = "pkl"
+    append_refusal = "a pickle is one object, loaded and written whole"
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """``pickle.dump(table, protocol=5)``, after compacting a slice to its own rows."""

@@ -178,6 +178,7 @@ class CsvPyarrow(FormatAdapter):
     extension = "csv"
     native = frozenset({"read_columns", "iter_batches"})
     remote_access = frozenset({"arrow-fs"})
+    append_modes = ("append",)
 
     def available_codecs(self) -> tuple[str, ...]:
         """Drop a codec this pyarrow build was compiled without."""
@@ -229,6 +230,18 @@ class CsvPyarrow(FormatAdapter):
             )
             for batch in reader:
                 yield from _rechunk(batch, batch_size)
+
+    def _appender(self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
+        """Rows added to one open CSV file (the header with the first batch), flushed each time."""
+        from formats.appenders import StreamAppender
+
+        def write(batch: pa.Table, sink: pa.NativeFile, first: bool) -> None:
+            _check_csv(batch, self.format)
+            options = pa_csv.WriteOptions(include_header=first)
+            pa_csv.write_csv(_utc_timestamps(batch), sink, options)
+
+        compression = None if codec == "none" else codec
+        return StreamAppender(path, write, lambda p: pa.output_stream(str(p), compression))
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """The whole file, types inferred by Arrow across every block."""
@@ -283,6 +296,7 @@ class CsvPandas(FormatAdapter):
     """CSV through pandas' own C parser and ``DataFrame.to_csv``, as a pandas user would."""
 
     name = "csv-pandas"
+    in_default_run = False  # --formats all or by name; see README "Engines"
     format = "CSV"
     engine = "pandas"
     orientation = "row"
@@ -408,6 +422,7 @@ class JsonOrjson(FormatAdapter):
     extension = "json"
     requires = ("orjson",)
     extra = "json"
+    append_refusal = "a JSON array is one document: each append would rewrite its closing ']'"
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """orjson.dumps chunk by chunk, stitched into one array without re-copying."""
@@ -444,6 +459,21 @@ class JsonLinesOrjson(FormatAdapter):
     extra = "json"
     native = frozenset({"iter_batches"} if hasattr(pa_json, "open_json") else ())
     remote_access = frozenset({"arrow-fs", "file-object"})  # orjson writes, Arrow reads
+    append_modes = ("append",)
+
+    def _appender(self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
+        """One object per line added to an open file, flushed after each batch."""
+        import orjson
+
+        from formats.appenders import StreamAppender
+
+        dump_line = partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
+
+        def write(batch: pa.Table, sink: pa.NativeFile, first: bool) -> None:
+            for rows in _record_chunks(_json_ready(batch, self.format)):
+                sink.write(b"".join(map(dump_line, rows)))
+
+        return StreamAppender(path, write)
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """One orjson.dumps per row, straight into the file's buffer a chunk at a time."""

@@ -53,6 +53,7 @@ class VortexAdapter(FormatAdapter):
     # compressor, and "compact", which trades read speed for smaller files.
     codecs = ("default", "compact")
     extension = "vortex"
+    append_modes = ("file-per-batch",)  # a Vortex file is written whole
     requires = ("vortex",)
     extra = "vortex"
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})

@@ -8,7 +8,10 @@ from rich.table import Table
 
 from benchmarks.analysis.intervals import half_width_text, ties_with_fastest
 
-PARAM_KEYS = ("column", "k", "pattern", "filter", "selectivity", "batch_size", "access")
+PARAM_KEYS = (
+    "column", "k", "pattern", "filter", "selectivity", "batch_size", "access", "batch_rows",
+    "append_mode",
+)  # fmt: skip
 
 
 def case_label(row: pd.Series) -> str:
@@ -100,9 +103,15 @@ def sample_notes(frame: pd.DataFrame) -> list[str]:
 
 
 def print_summary(
-    frame: pd.DataFrame, failed: list[dict], skipped: list[dict], console: Console
+    frame: pd.DataFrame,
+    failed: list[dict],
+    skipped: list[dict],
+    console: Console,
+    profile: str | None = None,
+    allow_lossy: bool = False,
+    allow_unsafe: bool = False,
 ) -> None:
-    """Print the tables, then failures and skipped cases with their one-line reasons."""
+    """Print the tables, failures and skipped cases with their reasons, then the answer."""
     for table in summary_tables(frame):
         console.print(table)
     for table in engine_tables(frame):
@@ -112,8 +121,27 @@ def print_summary(
     if skipped:
         console.print(f"[yellow]{len(skipped)} skipped[/yellow]:")
         for item in skipped[:20]:
-            console.print(f"  {item['id']}: {item['reason']}")
+            console.print(f"  {item['id']}: {item['reason']}", markup=False)
     if failed:
         console.print(f"[red]{len(failed)} failed[/red]:")
         for item in failed:
-            console.print(f"  {item['id']}: {item['error']}")
+            console.print(f"  {item['id']}: {item['error']}", markup=False)
+    print_answer(frame, console, profile, allow_lossy, allow_unsafe)
+
+
+def print_answer(
+    frame: pd.DataFrame,
+    console: Console,
+    profile: str | None = None,
+    allow_lossy: bool = False,
+    allow_unsafe: bool = False,
+) -> None:
+    """The closing "Recommendation for DATASET" block: winner per profile, exclusions."""
+    from benchmarks.analysis.advice import answer_lines  # it builds on this module
+
+    if frame.empty or "adapter" not in frame:
+        return
+    for title, lines in answer_lines(frame, profile, allow_lossy, allow_unsafe):
+        console.print(f"[bold]{title}[/bold]")
+        for line in lines:
+            console.print(f"  {line}", markup=False, soft_wrap=True)

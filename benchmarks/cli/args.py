@@ -48,6 +48,28 @@ def rounds_value(text: str) -> int | str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def profile_name(text: str) -> str:
+    """A built-in recommendation profile name, or a usage error listing them."""
+    from benchmarks.analysis.recommend import PROFILES
+
+    if text not in PROFILES:
+        raise argparse.ArgumentTypeError(
+            f"unknown profile {text!r}; choose from {', '.join(PROFILES)}"
+        )
+    return text
+
+
+def add_advice_args(p: argparse.ArgumentParser) -> None:
+    """What the recommendation may admit, and which profile it shows first."""
+    p.add_argument(
+        "--allow-lossy", action="store_true", help="rank formats that changed the data (named)"
+    )
+    p.add_argument(
+        "--allow-unsafe", action="store_true", help="rank Pickle and other code-on-load formats"
+    )
+    p.add_argument("--profile", type=profile_name, help="the recommendation profile shown first")
+
+
 def add_run_args(p: argparse.ArgumentParser) -> None:
     from benchmarks.suite.config import CORE_OPS
 
@@ -95,6 +117,9 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
         "(ops write, read_stream, read_column)",
     )
     p.add_argument(
+        "--batch-rows", type=int_list, help="append: rows per append (default 1,100,10000)"
+    )
+    p.add_argument(
         "--option",
         type=option_pair,
         action="append",
@@ -119,6 +144,7 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     )
     add_remote_args(p)
     p.add_argument("--no-charts", action="store_true", help="skip chart generation")
+    add_advice_args(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 

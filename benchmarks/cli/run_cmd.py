@@ -22,6 +22,8 @@ _FIELDS = {
     "sample": "sample", "seed": "seed", "data_dir": "data_dir", "workdir": "workdir",
     "k": "k", "patterns": "patterns", "selectivity": "selectivity", "batch_sizes": "batch_sizes",
     "stream": "stream",
+
+    "batch_rows": "batch_rows",
     "threads": "threads",
 }  # fmt: skip
 
@@ -102,7 +104,15 @@ def run_from_args(args: argparse.Namespace, console: Console) -> int:
 
     outcome = run(cfg, options_from_args(args))
     if not args.quiet:
-        print_summary(tidy(outcome.data), outcome.failed, outcome.skipped, console)
+        print_summary(
+            tidy(outcome.data),
+            outcome.failed,
+            outcome.skipped,
+            console,
+            args.profile,
+            args.allow_lossy,
+            args.allow_unsafe,
+        )
     if not args.no_charts:
         _charts(outcome.path, console)
     console.print(f"results: {outcome.path}")

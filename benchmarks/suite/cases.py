@@ -219,8 +219,8 @@ def cases_for_dataset(
             for options in option_grid(adapter, cfg.options):
                 for codec, codec_skip in codecs_for(adapter, cfg.codecs):
                     for op in cfg.ops:
-                        for params in _op_params(op, cfg, schema):
-                            skip = (None if status.ok else status.reason) or codec_skip
+                        for params, op_skip in _params_and_skips(op, cfg, schema, adapter):
+                            skip = (None if status.ok else status.reason) or codec_skip or op_skip
                             skip = skip or remote_skip or _stream_skip(cfg, adapter, op)
                             yield Case(
                                 spec, rows, adapter.name, codec, op, params, skip, options, threads
@@ -238,6 +238,20 @@ def _stream_skip(cfg: RunConfig, adapter: FormatAdapter, op: str) -> str | None:
     if not adapter.writes_incrementally():
         return f"{adapter.name} cannot write incrementally"
     return None
+
+
+def _params_and_skips(
+    op: str, cfg: RunConfig, schema: pa.Schema, adapter: FormatAdapter
+) -> Iterator[tuple[tuple[tuple[str, Any], ...], str | None]]:
+    """(params, skip reason) per case of ``op``; append has one case per batch size and mode."""
+    if op != "append":
+        yield from ((params, None) for params in _op_params(op, cfg, schema))
+        return
+    for b in cfg.batch_rows:
+        if not adapter.append_modes:
+            yield (("batch_rows", b),), f"{adapter.name} cannot append: {adapter.append_refusal}"
+        for mode in adapter.append_modes:
+            yield (("batch_rows", b), ("append_mode", mode)), None
 
 
 def storage_skip(adapter: FormatAdapter, storage: str) -> str | None:

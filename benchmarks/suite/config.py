@@ -18,7 +18,8 @@ CORE_OPS = ("write", "read", "read_column")
 ACCESS_OPS = ("take", "scan", "stream", "iterate", "read_stream")
 #: What a --stream run can do without a whole table in memory.
 STREAM_OPS = ("write", "read_stream", "read_column")
-ALL_OPS = CORE_OPS + ACCESS_OPS
+WORKLOAD_OPS = ("append",)  # the logging workload: M appends of B rows
+ALL_OPS = CORE_OPS + ACCESS_OPS + WORKLOAD_OPS
 CACHE_MODES = ("warm", "cold")
 
 
@@ -46,6 +47,9 @@ class RunConfig:
     lookups: int = 50  # calls per take case, for p50/p99
     selectivity: list[float] = field(default_factory=lambda: [0.001, 0.01, 0.1, 1.0])
     batch_sizes: list[int] = field(default_factory=lambda: [1_000, 10_000, 100_000])
+    batch_rows: list[int] = field(
+        default_factory=lambda: [1, 100, 10_000]
+    )  # append: rows per append
     only: list[str] | None = None  # case ids to run (resume); None: all
     stream: bool = False  # datasets as record batches, bounded memory (--stream)
     # layout knobs swept as a cross product, option name -> values (strings from the CLI
@@ -73,6 +77,7 @@ class RunConfig:
         _check_positive("--threads", [t for t in self.threads if t is not None])
         self.options = {k: v if isinstance(v, list) else [v] for k, v in self.options.items()}
         _check_positive("--batch-sizes", self.batch_sizes)
+        _check_positive("--batch-rows", self.batch_rows)
         for s in self.selectivity:
             if not 0 < s <= 1:
                 raise UsageError(f"--selectivity must be in (0, 1], got {s}")

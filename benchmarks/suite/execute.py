@@ -23,6 +23,7 @@ from benchmarks.suite.measure import measure_peak_memory
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation
 from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, time_adaptive
 from formats.base import path_bytes, remove_path
+from formats.fidelity import compare_tables
 
 #: Time budget per take case: enough calls for a p99, without 50 full reads of a CSV.
 TAKE_BUDGET_S = 5.0
@@ -146,6 +147,7 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     benchmark.extra_info["threads"] = case.threads or default_threads()
     try:
         _time_and_measure(benchmark, cfg, case, op)
+        benchmark.extra_info.update(round_trip_info(op))
         benchmark.extra_info.update(_io_info(env))
     finally:
         restore()
@@ -157,6 +159,9 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
         benchmark.extra_info["file_bytes"] = path_bytes(env.prepared())
     if case.op == "take":
         _latency_percentiles(benchmark)
+    if case.op == "append":  # sustained: every append and the close, per timed round
+        rows = benchmark.extra_info["rows_appended"]
+        benchmark.extra_info["rows_per_s"] = rows / benchmark.stats.stats.median
 
 
 def apply_threads(threads: int | None, adapter: formats.FormatAdapter) -> Any:
@@ -196,6 +201,23 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     benchmark.extra_info["peak_memory_bytes"] = peak
     benchmark.extra_info.update(traffic_info(traffic, case.op, op.info.get("data_bytes")))
     benchmark.extra_info.update(op.after())
+
+
+def round_trip_info(op: Operation) -> dict[str, Any]:
+    """Once per read case, untimed: did the adapter return the source unchanged?
+
+    One more call, compared with the source (with the case's selection) by the fidelity
+    comparator; only one result is alive, the timed rounds' results are already freed.
+    """
+    if op.expected is None:
+        return {}
+    args, kwargs = op.setup()
+    back = op.fn(*args, **kwargs)
+    status, changes = compare_tables(op.expected(args), back)
+    del back
+    if status == "lossless":
+        return {"round_trip": status}
+    return {"round_trip": status, "round_trip_change": changes[0], "round_trip_changes": changes}
 
 
 def storage_info(cfg: RunConfig) -> dict[str, Any]:

@@ -134,8 +134,10 @@ def test_precision_pairs_keep_cases_of_at_least_10_ms(tmp_path: Path):
 
 
 def test_report_ranking_shows_the_tie_and_says_why():
-    from benchmarks.analysis.report import profile_blocks, to_markdown
+    from benchmarks.analysis.report import Choices, to_markdown
+    from benchmarks.analysis.report_advice import profile_blocks
 
-    md = to_markdown(profile_blocks(_world(1.03), "reads", {"read": 1.0}), Path("."))
-    assert "| =1 | feather |" in md
+    blocks = profile_blocks(_world(1.03), "reads", "custom", {"read": 1.0}, Choices())
+    md = to_markdown(blocks, Path("."))
+    assert "| =1 | feather" in md
     assert "parquet and feather are within noise on read." in md
