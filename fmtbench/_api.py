@@ -26,7 +26,9 @@ def run(
 
     ``table`` (a pyarrow Table or pandas DataFrame) benchmarks your in-memory data under
     ``name``. The results file is written as by the CLI (``out`` or
-    results/NNNN_<datasets>.json); its path is in ``df.attrs["path"]``.
+    results/NNNN_<datasets>.json); its path is in ``df.attrs["path"]``. ``rounds="auto"``
+    (the default) times each case until its median is known to ±2% or ``case_budget``
+    seconds are spent; ``rounds=5`` fixes the count.
     """
     known = RunConfig.__dataclass_fields__
     unknown = sorted(set(config) - set(known))

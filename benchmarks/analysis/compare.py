@@ -2,9 +2,10 @@
 
 Cases are matched by what they measure (dataset, rows, adapter, codec, operation, cache
 and the operation's parameters), never by position. A change counts only when it is
-both larger than the threshold and larger than the runs' own noise (the wider of the
-two interquartile ranges): a 15% swing on a case whose rounds already spread by 30% is
-not a regression, it is jitter.
+both larger than the threshold and larger than the runs' own noise: the two 95%
+intervals of the median (``--rounds auto``) must not overlap, or, for results files
+without intervals, the change must exceed the wider of the two interquartile ranges. A
+15% swing on a case whose rounds already spread by 30% is not a regression, it is jitter.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
+from benchmarks.analysis.intervals import interval, overlap
 from benchmarks.analysis.summary import PARAM_KEYS, case_label, format_seconds
 from benchmarks.errors import UsageError
 from benchmarks.run.results import load_results, tidy
@@ -38,6 +40,8 @@ class Change:
     base_iqr: float
     new_iqr: float
     threshold: float
+    base_ci: tuple[float, float] | None = None  # 95% interval of the median, when recorded
+    new_ci: tuple[float, float] | None = None
 
     @property
     def ratio(self) -> float:
@@ -50,9 +54,18 @@ class Change:
         return max(self.base_iqr, self.new_iqr)
 
     @property
+    def uses_ci(self) -> bool:
+        """Both files recorded the median's interval for this case (--rounds auto and later)."""
+        return self.base_ci is not None and self.new_ci is not None
+
+    @property
     def significant(self) -> bool:
-        """Beyond the threshold AND beyond the noise the runs themselves show."""
-        return abs(self.ratio - 1) > self.threshold and abs(self.new - self.base) > self.noise
+        """Beyond the threshold AND beyond the noise: intervals apart, else the wider IQR."""
+        if abs(self.ratio - 1) <= self.threshold:
+            return False
+        if self.uses_ci:
+            return not overlap(self.base_ci, self.new_ci)
+        return abs(self.new - self.base) > self.noise
 
     @property
     def verdict(self) -> str:
@@ -195,6 +208,8 @@ def _change(base: pd.Series, new: pd.Series, threshold: float) -> Change:
         _iqr(base),
         _iqr(new),
         threshold,
+        interval(base),
+        interval(new),
     )
 
 
@@ -252,7 +267,8 @@ def render(c: Comparison, show_all: bool = False) -> list[Any]:
     """What ``fmtbench compare`` prints, as rich renderables and lines."""
     out: list[Any] = [
         Text(f"base: {c.base_path}\nnew:  {c.new_path}"),
-        f"a change counts beyond ±{c.threshold:.0%} and beyond the runs' own noise (IQR)",
+        f"a change counts beyond ±{c.threshold:.0%} and when the two 95% intervals of the "
+        "median do not overlap (the wider IQR for cases without intervals)",
     ]
     if c.notes:
         out.append(Text("the runs differ in: " + "; ".join(c.notes), style="yellow"))

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from benchmarks.analysis import recommend as rec
+from benchmarks.analysis.intervals import half_width_text
 from benchmarks.analysis.summary import case_label, format_seconds
 from benchmarks.run.results import load_results, tidy
 
@@ -184,6 +185,7 @@ def _case_row(row: pd.Series, fastest: float, take: bool) -> list[str]:
         row["codec"],
         format_seconds(row["median"]),
         format_seconds(row["iqr"]) if pd.notna(row.get("iqr")) else "-",
+        half_width_text(row),
         f"{mb_s:,.3g}" if pd.notna(mb_s) else "-",
         _rate(row.get("physical_mb_s")),
         _mb(row.get("file_bytes")),
@@ -199,8 +201,8 @@ def _case_row(row: pd.Series, fastest: float, take: bool) -> list[str]:
 #: "Arrow MB/s": logical throughput (Arrow bytes produced or consumed per second);
 #: "file MB/s": physical (file bytes read or written per second), "-" when not known.
 CASE_HEADER = [
-    "format", "codec", "median", "IQR", "Arrow MB/s", "file MB/s", "file MB", "peak MB",
-    "access", "x",
+    "format", "codec", "median", "IQR", "95% CI", "Arrow MB/s", "file MB/s", "file MB",
+    "peak MB", "access", "x",
 ]  # fmt: skip
 
 
@@ -210,7 +212,12 @@ def operation_tables(frame: pd.DataFrame) -> list[Block]:
     blocks = [heading("Results per operation")]
     if ok.empty:
         return [*blocks, para("No case produced a timing.")]
-    blocks.append(para("x: median over the fastest format's; access: native or emulated."))
+    blocks.append(
+        para(
+            "x: median over the fastest format's; access: native or emulated; 95% CI: the "
+            "median's confidence interval (order statistics), as ± of the median."
+        )
+    )
     ok["label"] = ok.apply(case_label, axis=1)
     for (dataset, rows, label), group in ok.groupby(["dataset", "rows", "label"], sort=False):
         take = "p99_s" in group and group["p99_s"].notna().any()

@@ -8,6 +8,7 @@ import pandas as pd
 
 from benchmarks.analysis import advice as adv
 from benchmarks.analysis import recommend as rec
+from benchmarks.analysis import ties
 from benchmarks.analysis.report import TOP, Block, Choices, bullets, heading, para, table
 
 SCORING = (
@@ -43,13 +44,15 @@ def profile_blocks(
     else:
         metrics = [c for c in ranking.columns if c in rec.METRICS]
         header = ["#", "format (engine, codec)", "score", *metrics, "missing"]
+        ranks = ties.tie_ranks(frame, ranking, weights)  # '=1': within noise of the one above
         rows = [
-            [i + 1, r["label"], f"{r['score']:.2f}"]
+            [ranks[i], r["label"], f"{r['score']:.2f}"]
             + [f"{r[m]:.2f}" if pd.notna(r[m]) else "-" for m in metrics]
             + [r["missing"] or "-"]
             for i, (_, r) in enumerate(ranking.head(TOP).iterrows())
         ]
-        blocks += [table(header, rows), para("Why: " + advice.reason)]
+        why = " ".join(filter(None, [advice.reason, ties.noise_note(frame, ranking, weights)]))
+        blocks += [table(header, rows), para("Why: " + why)]
         if ranking.attrs.get("unmeasured"):
             blocks.append(para(f"Not in this run: {', '.join(ranking.attrs['unmeasured'])}."))
     admitted = [

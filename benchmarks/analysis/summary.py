@@ -9,6 +9,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.analysis.intervals import half_width_text, ties_with_fastest
+
 PARAM_KEYS = (
     "column", "k", "pattern", "filter", "selectivity", "batch_size", "access", "batch_rows",
     "append_mode",
@@ -41,17 +43,20 @@ def summary_tables(frame: pd.DataFrame) -> list[Table]:
 
 def _table(title: str, group: pd.DataFrame) -> Table:
     table = Table(title=title, title_justify="left")
-    for name in ("format", "codec", "median", "Arrow MB/s", "file MB", "x fastest"):
+    for name in ("format", "codec", "median", "95% CI", "Arrow MB/s", "file MB", "x fastest"):
         table.add_column(name, justify="left" if name in ("format", "codec") else "right")
     fastest = group["median"].min()
-    for _, row in group.iterrows():
+    tie = ties_with_fastest(group)  # interval overlaps the fastest's: not told apart
+    for index, row in group.iterrows():
+        x = f"{row['median'] / fastest:,.1f}x"
         table.add_row(
             str(row["adapter"]),
             str(row["codec"]),
             format_seconds(row["median"]),
+            half_width_text(row),
             f"{row['mb_s']:,.0f}" if pd.notna(row.get("mb_s")) else "-",
             f"{row['file_bytes'] / 1e6:,.1f}" if pd.notna(row.get("file_bytes")) else "-",
-            f"{row['median'] / fastest:,.1f}x",
+            f"{x} tie" if tie[index] and row["median"] > fastest else x,
         )
     return table
 

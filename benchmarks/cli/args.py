@@ -38,6 +38,16 @@ def float_list(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a list of numbers") from None
 
 
+def rounds_value(text: str) -> int | str:
+    """``auto`` or a whole number >= 1."""
+    from benchmarks.suite.rounds import parse_rounds
+
+    try:
+        return parse_rounds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def profile_name(text: str) -> str:
     """A built-in recommendation profile name, or a usage error listing them."""
     from benchmarks.analysis.recommend import PROFILES
@@ -79,7 +89,14 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--ops", type=split_list, help=f"operations (default: {','.join(CORE_OPS)})")
     p.add_argument("--rows", type=int_list, help="row counts; several make a scaling sweep")
-    p.add_argument("--rounds", type=int, help="timed rounds per case (default 3)")
+    p.add_argument(
+        "--rounds", type=rounds_value, help="timed rounds per case, or auto (default: auto)"
+    )
+    p.add_argument(
+        "--case-budget",
+        type=float,
+        help="seconds per case for --rounds auto (default 0.5; the reference run uses 5)",
+    )
     p.add_argument(
         "--cache", choices=("warm", "cold"), help="page cache before each read (default warm)"
     )

@@ -42,8 +42,9 @@ def _report_args(p: argparse.ArgumentParser, add_results_arg: Callable) -> None:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare two results files case by case; exit 1 if any case got slower.
 
-    A case counts as changed when its median moved by more than --threshold AND by
-    more than the runs' own noise (the wider interquartile range).
+    A case counts as changed when its median moved by more than --threshold AND the
+    two runs' 95% intervals of the median do not overlap (older files without
+    intervals: by more than the wider interquartile range).
 
     Example: fmtbench compare results/0001_mixed.json results/0002_mixed.json --threshold 0.05
     """

@@ -17,7 +17,8 @@ if TYPE_CHECKING:  # the runner imports pandas and pytest: seconds, paid only by
 #: argparse dest -> RunConfig field, for the options that map one to one.
 _FIELDS = {
     "datasets": "datasets", "data": "data", "formats": "formats", "codecs": "codecs",
-    "ops": "ops", "rows": "rows", "rounds": "rounds", "cache": "cache", "columns": "columns",
+    "ops": "ops", "rows": "rows", "rounds": "rounds",
+    "case_budget": "case_budget", "cache": "cache", "columns": "columns",
     "sample": "sample", "seed": "seed", "data_dir": "data_dir", "workdir": "workdir",
     "k": "k", "patterns": "patterns", "selectivity": "selectivity", "batch_sizes": "batch_sizes",
     "stream": "stream",

@@ -19,6 +19,7 @@ from benchmarks.suite.data import load
 from benchmarks.suite.execute import base_info, storage_info
 from benchmarks.suite.measure import measure_peak_memory
 from benchmarks.suite.ops import CaseEnv
+from benchmarks.suite.rounds import is_auto, time_adaptive
 from formats.base import path_bytes
 
 CLUSTER_OPS = ("write", "read", "read_column")
@@ -78,7 +79,10 @@ def run_cluster_case(benchmark: Any, cfg: RunConfig, case: Case, state: ClusterS
     benchmark.extra_info.update(_cluster_info(cfg, adapter, ddf))
     benchmark.group = f"{case.op} {dataset.name} dask"
     fn, setup, target, columns = _job(case, adapter, ddf, state, dataset.table.schema)
-    benchmark.pedantic(fn, setup=setup, rounds=cfg.rounds, warmup_rounds=cfg.warmup)
+    fixed = None if is_auto(cfg.rounds) else cfg.rounds  # --rounds auto: suite/rounds.py
+    budget = cfg.case_budget
+    info = time_adaptive(benchmark, fn, setup, budget, fixed=fixed, warmup_min=cfg.warmup)
+    benchmark.extra_info.update(info)
     setup()
     held: list[Any] = []
     with counting((cfg.storage_runtime or {}).get("counters")) as traffic:

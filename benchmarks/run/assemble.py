@@ -36,6 +36,14 @@ def _failed_entry(case: Case, record: dict[str, Any], cache: str) -> dict[str, A
             "params": None, "extra_info": extra, "stats": None}  # fmt: skip
 
 
+def _noise_control(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the (last) worker applied against noise: CPU set, gc, warm-up rule."""
+    starts = [
+        r["noise_control"] for r in records if r.get("event") == "start" and "noise_control" in r
+    ]
+    return starts[-1] if starts else {}
+
+
 def assemble(
     records: list[dict[str, Any]], cfg: RunConfig, cases: list[Case], header: dict[str, Any]
 ) -> dict[str, Any]:
@@ -55,6 +63,7 @@ def assemble(
             failed.append({"id": case.id, "error": record.get("error", "failed")})
     info = pytest_benchmark_generate_machine_info()
     info.update(header.get("machine") or machine.describe())
+    info["noise_control"] = _noise_control(records)
     started = header.get("started", time.time())
     return {
         "machine_info": info,

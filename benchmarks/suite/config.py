@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.errors import UsageError
+from benchmarks.suite.rounds import AUTO, DEFAULT_BUDGET_S, parse_rounds
 
 CORE_OPS = ("write", "read", "read_column")
 ACCESS_OPS = ("take", "scan", "stream", "iterate", "read_stream")
@@ -32,7 +33,8 @@ class RunConfig:
     codecs: list[str] | None = None  # None: each adapter's default; ["all"]: every codec
     ops: list[str] = field(default_factory=lambda: list(CORE_OPS))
     rows: list[int | None] = field(default_factory=lambda: [None])  # None: dataset default
-    rounds: int = 3
+    rounds: int | str = AUTO  # "auto": until the median's 95% CI is ±2% (suite/rounds.py)
+    case_budget: float = DEFAULT_BUDGET_S  # seconds of warm-up + timing per case (auto)
     warmup: int = 1
     cache: str = "warm"
     columns: list[str] | None = None  # read_column targets; None: one numeric + one string
@@ -70,8 +72,7 @@ class RunConfig:
         _check_names("operation", self.ops, ALL_OPS)
         if self.cache not in CACHE_MODES:
             raise UsageError(f"unknown cache mode '{self.cache}'; use warm or cold")
-        if self.rounds < 1:
-            raise UsageError(f"--rounds must be at least 1, got {self.rounds}")
+        self._check_rounds()
         for n in self.rows:
             if n is not None and n < 1:
                 raise UsageError(f"--rows must be positive, got {n}")
@@ -89,6 +90,15 @@ class RunConfig:
             raise UsageError("no dataset chosen; pass --datasets NAME or --data FILE")
         self._validate_remote()
         return self
+
+    def _check_rounds(self) -> None:
+        try:
+            self.rounds = parse_rounds(self.rounds)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        budget = self.case_budget
+        if isinstance(budget, bool) or not isinstance(budget, int | float) or not budget > 0:
+            raise UsageError(f"--case-budget must be a positive number of seconds, got {budget}")
 
     def _validate_remote(self) -> None:
         """Storage and cluster values (issue 13)."""

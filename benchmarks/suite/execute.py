@@ -23,6 +23,7 @@ from benchmarks.suite.data import load, staged
 from benchmarks.suite.fresh import FRESH_PROCESS, IN_PROCESS, fresh_peak
 from benchmarks.suite.measure import measure_peak_memory, throughputs
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation
+from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, time_adaptive
 from formats.base import path_bytes, remove_path
 from formats.fidelity import compare_tables
 
@@ -141,15 +142,16 @@ def base_info(env: CaseEnv) -> dict[str, Any]:
     return info
 
 
-def _rounds(cfg: RunConfig, case: Case, op: Operation) -> int:
-    """Rounds for a case: the configured number, or for take enough calls for a p99."""
+def _rounds(cfg: RunConfig, case: Case, op: Operation) -> int | None:
+    """Rounds for a case: the configured number (None: auto), or for take enough for a p99."""
     if case.op != "take":
-        return cfg.rounds
+        return None if is_auto(cfg.rounds) else cfg.rounds
+    least = MIN_ROUNDS if is_auto(cfg.rounds) else cfg.rounds
     args, kwargs = op.setup()
     start = time.perf_counter()
     op.fn(*args, **kwargs)
     one = max(time.perf_counter() - start, 1e-6)
-    return int(min(cfg.lookups, max(cfg.rounds, TAKE_BUDGET_S // one)))
+    return int(min(cfg.lookups, max(least, TAKE_BUDGET_S // one)))
 
 
 def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
@@ -218,7 +220,9 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     """The timed rounds, then one untimed run for peak memory, then what ``after`` knows."""
     rounds = _rounds(cfg, case, op)
     timed, setup, release = _one_result_at_a_time(op)
-    benchmark.pedantic(timed, setup=setup, rounds=rounds, warmup_rounds=cfg.warmup)
+    budget = cfg.case_budget
+    info = time_adaptive(benchmark, timed, setup, budget, fixed=rounds, warmup_min=cfg.warmup)
+    benchmark.extra_info.update(info)
     release()
     args, kwargs = op.setup()
     with counting(_counters_url(cfg)) as traffic:  # one untimed call, counted at the proxy

@@ -59,7 +59,11 @@ class JournalPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
-        append(self.path, {"event": "start", "nodeid": nodeid, "pid": os.getpid()})
+        from benchmarks.suite.noise import applied
+
+        # the worker's noise controls travel with each start: assemble puts them in machine_info
+        record = {"event": "start", "nodeid": nodeid, "pid": os.getpid()}
+        append(self.path, {**record, "noise_control": applied()})
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:

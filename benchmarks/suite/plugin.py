@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.errors import FmtbenchError
-from benchmarks.suite import journal, machine
+from benchmarks.suite import journal, machine, noise
 from benchmarks.suite.cases import Case, build_cases
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.execute import PreparedFiles, storage_root
@@ -28,7 +28,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for name in _LIST_OPTIONS:
         group.addoption(f"--fb-{name}", help=f"comma-separated {name}")
     group.addoption("--fb-rows", help="comma-separated row counts")
-    group.addoption("--fb-rounds", type=int, help="timed rounds per case")
+    group.addoption("--fb-rounds", help="timed rounds per case, or 'auto' (the default)")
+    group.addoption("--fb-case-budget", type=float, help="seconds per case with --fb-rounds auto")
     group.addoption("--fb-cache", choices=("warm", "cold"), help="page cache state")
     group.addoption("--fb-workdir", help="directory for benchmark files")
 
@@ -43,7 +44,9 @@ def _config(config: pytest.Config) -> RunConfig:
     if config.getoption("--fb-rows"):
         cfg.rows = [int(r) for r in config.getoption("--fb-rows").split(",")]
     if config.getoption("--fb-rounds"):
-        cfg.rounds = config.getoption("--fb-rounds")
+        cfg.rounds = config.getoption("--fb-rounds")  # validate() parses 'auto' or N
+    if config.getoption("--fb-case-budget") is not None:
+        cfg.case_budget = config.getoption("--fb-case-budget")
     if config.getoption("--fb-cache"):
         cfg.cache = config.getoption("--fb-cache")
     if config.getoption("--fb-workdir"):
@@ -54,8 +57,12 @@ def _config(config: pytest.Config) -> RunConfig:
 def pytest_configure(config: pytest.Config) -> None:
     try:
         config._fb_config = _config(config)
-    except FmtbenchError as exc:
+        noise.apply()
+    except (FmtbenchError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
+    # pytest-benchmark's own switch: its runner disables gc around each timed call (its
+    # pytest_configure runs last, so it still sees this)
+    config.option.benchmark_disable_gc = True
     path = config.getoption("--fb-journal")
     if path:
         config.pluginmanager.register(journal.JournalPlugin(path), "fmtbench-journal")
@@ -97,6 +104,7 @@ def fb_skip(fb_case: Case) -> None:
 
 def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: dict) -> None:
     machine_info.update(machine.describe())
+    machine_info["noise_control"] = noise.applied()
 
 
 def pytest_benchmark_update_json(

@@ -67,8 +67,8 @@ def test_environment_names_the_machine_and_libraries(report):
 def test_operation_tables_show_median_iqr_throughput_size_memory_native(report):
     md, _ = report
     assert "### write · mixed · 3,000 rows" in md
-    header = "| format | codec | median | IQR | Arrow MB/s | file MB/s | file MB | peak MB |"
-    assert header + " access | x |" in md
+    header = "| format | codec | median | IQR | 95% CI | Arrow MB/s | file MB/s | file MB |"
+    assert header + " peak MB | access | x |" in md
     assert "| native |" in md
 
 

@@ -25,6 +25,7 @@ from benchmarks.analysis.charts.data import (
     panels,
     time_unit,
 )
+from benchmarks.analysis.intervals import has_ci, interval
 
 
 def plot_operation_bars(ctx: Context, frame: pd.DataFrame) -> None:
@@ -36,7 +37,7 @@ def plot_operation_bars(ctx: Context, frame: pd.DataFrame) -> None:
 
 def _operation_figure(ctx: Context, op: str, dataset: str, rows: int, cases: pd.DataFrame) -> None:
     """The median-time figure of one operation, panels per parameter value."""
-    what = f"{op}: median time, whiskers IQR"
+    what = f"{op}: median time, whiskers {'95% CI' if has_ci(cases) else 'IQR'}"
     fig = panel_figure(ctx, cases, format_order(cases), time_bars, what, (dataset, rows))
     ctx.save(fig, file_stem("time", op, dataset, rows))
 
@@ -65,8 +66,8 @@ def panel_figure(
 
 
 def time_bars(cases: pd.DataFrame, labels: list[str], ax: Axes) -> Bars:
-    """Median per format in a readable unit, with asymmetric IQR whiskers (q1..q3)."""
-    top = cases[["median", "q3"]].max().max()
+    """Median per format in a readable unit; whiskers the 95% CI, or q1..q3 without one."""
+    top = cases[[c for c in ("median", "q3", "ci_high") if c in cases]].max().max()
     factor, unit = time_unit(float(top) if pd.notna(top) else 1.0)
     bars = bars_from(cases, labels, "median", lambda v: format_time(v / factor), factor)
     ok = cases[~cases["failed"]].drop_duplicates("label").set_index("label")
@@ -77,7 +78,10 @@ def time_bars(cases: pd.DataFrame, labels: list[str], ax: Axes) -> Bars:
 
 
 def _whiskers(row: pd.Series, value: float, factor: float) -> tuple[float, float]:
-    """(below, above) from q1/q3, or half the IQR each way when quartiles are missing."""
+    """(below, above) from the CI, else q1/q3, else half the IQR each way."""
+    ci = interval(row)
+    if ci is not None:
+        return max(value - ci[0] * factor, 0.0), max(ci[1] * factor - value, 0.0)
     if pd.notna(row.get("q1")) and pd.notna(row.get("q3")):
         return max(value - row["q1"] * factor, 0.0), max(row["q3"] * factor - value, 0.0)
     iqr = row.get("iqr")
