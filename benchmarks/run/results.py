@@ -23,28 +23,40 @@ STAT_KEYS = ("median", "iqr", "min", "max", "mean", "stddev", "rounds")
 
 
 def next_results_path(directory: str | os.PathLike, label: str) -> Path:
-    """``DIR/NNNN_label.json`` with NNNN one past the highest present: never overwrites."""
+    """``DIR/NNNN_label.json`` with NNNN one past the highest results file or journal."""
     directory = Path(directory)
     numbers = [
-        int(m.group(1)) for p in directory.glob("*.json") if (m := re.match(r"(\d{4})_", p.name))
+        int(m.group(1))
+        for p in directory.glob("[0-9][0-9][0-9][0-9]_*")
+        if (m := re.match(r"(\d{4})_.*\.json(l)?$", p.name))
     ]
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-")[:60] or "run"
     return directory / f"{max(numbers, default=0) + 1:04d}_{safe}.json"
 
 
-def write_atomic(path: str | os.PathLike, data: dict[str, Any]) -> None:
-    """Write JSON to a temp file beside ``path``, fsync, then rename over: never half a file."""
+def write_atomic(path: str | os.PathLike, data: dict[str, Any] | str) -> None:
+    """Write JSON (or text) to a temp file beside ``path``, fsync, rename: never half a file."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide results from others
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, default=str)
+            if isinstance(data, str):
+                fh.write(data)
+            else:
+                json.dump(data, fh, indent=1, default=str)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def load_results(path: str | os.PathLike) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from benchmarks.suite.cases import Case, case_info
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load
 from benchmarks.suite.measure import measure_peak_memory
-from benchmarks.suite.ops import CaseEnv, Operation, build_operation
+from benchmarks.suite.ops import CaseEnv, Operation, build_operation, case_dir, keep_files
 from formats.base import path_bytes, remove_path
 
 #: Time budget per take case: enough calls for a p99, without 50 full reads of a CSV.
@@ -28,8 +28,8 @@ TAKE_BUDGET_S = 5.0
 class PreparedFiles:
     """The dataset written once per (dataset, rows, adapter, codec), outside any timer.
 
-    Only the latest file is kept: cases come grouped by that key, and a large dataset
-    written to fourteen formats would otherwise fill the disk.
+    Only the latest file is kept (unless ``--keep-files``): cases come grouped by that key,
+    and a large dataset written to fourteen formats would otherwise fill the disk.
     """
 
     def __init__(self, workdir: Path) -> None:
@@ -41,10 +41,10 @@ class PreparedFiles:
         """Path of the file for ``case``, writing it if this key is new."""
         key = (case.dataset, case.rows, case.adapter, case.codec)
         if key != self._key:
-            if self._path is not None:
+            if self._path is not None and not keep_files():
                 remove_path(self._path)
             self._key, self._path = None, None  # a failed write must fail the next case too
-            path = self.workdir / env_adapter.file_name(stem, case.codec)
+            path = case_dir(self.workdir, case) / env_adapter.file_name(stem, case.codec)
             env_adapter.write(table, path, case.codec)
             self._key, self._path = key, path
         assert self._path is not None
