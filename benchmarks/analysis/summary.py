@@ -82,12 +82,12 @@ def print_summary(
     for table in summary_tables(frame):
         console.print(table)
     for note in sample_notes(frame):
-        console.print(note)
+        console.print(note, markup=False)
     if skipped:
         console.print(f"[yellow]{len(skipped)} skipped[/yellow]:")
         for item in skipped[:20]:
-            console.print(f"  {item['id']}: {item['reason']}")
+            console.print(f"  {item['id']}: {item['reason']}", markup=False)
     if failed:
         console.print(f"[red]{len(failed)} failed[/red]:")
         for item in failed:
-            console.print(f"  {item['id']}: {item['error']}")
+            console.print(f"  {item['id']}: {item['error']}", markup=False)  # ids hold [k=v]

@@ -62,12 +62,12 @@ def cmd_results(args: argparse.Namespace) -> int:
 
     Example: fmtbench results results/0001_mixed.json --csv cases.csv
     """
-    from benchmarks.run.results import load_table
+    from benchmarks.run.results import load_table, write_csv
 
     frame = load_table(args.results)
     if args.csv:
-        frame.to_csv(args.csv, index=False)
-        out.print(f"wrote {len(frame)} cases to {args.csv}")
+        write_csv(frame, args.csv, args.results, force=args.force)
+        out.print(f"wrote {len(frame)} cases to {args.csv}", markup=False)
     else:
-        out.print(frame.to_string(max_rows=200))
+        out.print(frame.to_string(max_rows=200), markup=False)  # case ids hold [column=...]
     return 0

@@ -88,7 +88,12 @@ def _charts(path, console: Console) -> None:
         from benchmarks.analysis.plot import plot_results
     except ImportError:
         return
-    written = plot_results(path)
+    from benchmarks.errors import UsageError
+
+    try:
+        written = plot_results(path)
+    except UsageError:  # every case failed: the summary already lists why
+        return
     console.print(f"charts: {len(written)} files in {written[0].parent if written else '-'}")
 
 

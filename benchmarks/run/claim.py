@@ -43,6 +43,10 @@ def reserve(cfg: RunConfig, opts: RunOptions) -> tuple[Path, dict[str, Any]]:
     header = _header(cfg, opts)
     if opts.out is not None:
         out = Path(opts.out)
+        if out.is_dir():
+            raise UsageError(
+                f"--out {out} is a directory; pass a file path such as {out / 'run.json'}"
+            )
         if out.exists() and not opts.force:
             raise UsageError(f"{out} exists; choose another --out, or pass --force to overwrite it")
         check_writable(out.parent)

@@ -305,7 +305,13 @@ def _finish(out: Path, cfg: RunConfig, cases: list[Case], header: dict[str, Any]
     if owner is None or owner.get("token") != header.get("token"):
         raise RunError(f"{journal_path(out)} was taken over by another run; its results are kept")
     data = assemble(records, cfg, cases, header)
-    write_atomic(out, data)
+    try:
+        write_atomic(out, data)
+    except OSError as exc:
+        raise RunError(
+            f"cannot write {out}: {exc.strerror}; every case is kept in {journal_path(out)}: "
+            f"fix that and finish with fmtbench run --resume {out}"
+        ) from None
     journal_path(out).unlink(missing_ok=True)
     meta = data["fmtbench"]
     return RunOutcome(out, data, meta["failed"], meta["skipped"])

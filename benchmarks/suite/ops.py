@@ -125,6 +125,8 @@ def op_take(env: CaseEnv) -> Operation:
     """k rows at seeded random positions; a fresh set of positions every round."""
     k, pattern = env.case.param["k"], env.case.param["pattern"]
     n = env.dataset.table.num_rows
+    if k > n:
+        raise ValueError(f"take k={k} is more than the dataset's {n} rows; pass a smaller --k")
     rng = np.random.default_rng(env.seed)
     base = _reader_setup(env)
 
