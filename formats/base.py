@@ -211,6 +211,9 @@ class FormatAdapter:
     native: ClassVar[frozenset[str]] = frozenset()
     #: True when the "file" is a directory (Lance); cache eviction walks it.
     writes_directory: ClassVar[bool] = False
+    #: Whether ``fmtbench run`` without --formats includes it: every format's best-known
+    #: engine plus the reference engines; ``--formats all`` runs every adapter.
+    in_default_run: ClassVar[bool] = True
     #: Layout knobs this adapter accepts, name -> Option; the run sweeps them (--option).
     option_specs: ClassVar[dict[str, Option]] = {}
 

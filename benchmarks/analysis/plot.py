@@ -14,6 +14,8 @@ import pandas as pd
 from benchmarks.analysis.charts import (
     bars,
     curves,
+    engines,
+    knobs,
     pareto,
     scaling,
     sizes,
@@ -39,6 +41,8 @@ CHARTS: tuple[Callable[[Context, pd.DataFrame], None], ...] = (
     take.plot_take_latency,
     curves.plot_scan_selectivity,
     curves.plot_stream_batches,
+    engines.plot_engine_spread,
+    knobs.plot_knob_sweeps,
 )
 
 
@@ -73,8 +77,10 @@ def plot_results(
 
 def _palette(frame: pd.DataFrame) -> dict[str, tuple[str, str]]:
     """One colour and marker per format for the line charts, the same in every figure."""
-    pairs = frame[["label", "orientation"]].astype(str).itertuples(index=False, name=None)
-    return format_palette(pairs)
+    labels = frame[["label", "orientation"]]
+    base = frame[["base_label", "orientation"]].set_axis(["label", "orientation"], axis=1)
+    both = pd.concat([labels, base]).drop_duplicates("label")
+    return format_palette(both.astype(str).itertuples(index=False, name=None))
 
 
 __all__ = ["plot_results", "pareto_front", "default_out_dir"]

@@ -327,6 +327,26 @@ def recommendations(frame: pd.DataFrame, custom: dict[str, float] | None) -> lis
     return blocks + universality_blocks(frame)
 
 
+def engine_blocks(frame: pd.DataFrame) -> list[Block]:
+    """The per-format view: best engine and spread, for formats that ran through several."""
+    from benchmarks.analysis.engines import SPREAD_HEADER, engine_spread, multi_engine, spread_rows
+
+    spread = multi_engine(engine_spread(frame))
+    if spread.empty:
+        return []
+    blocks = [
+        heading("Best engine per format"),
+        para(
+            "The same format read or written through each engine that ran it: a slow "
+            "library is not a slow format. Slowest engine: its median over the best's."
+        ),
+    ]
+    for (dataset, rows), group in spread.groupby(["dataset", "rows"], sort=False):
+        blocks.append(heading(f"{dataset} · {int(rows):,} rows", 3))
+        blocks.append(table(SPREAD_HEADER, spread_rows(group)))
+    return blocks
+
+
 def universality_blocks(frame: pd.DataFrame) -> list[Block]:
     """The fixed universality facts for the formats in this run."""
     formats_seen = dict.fromkeys(frame["format"].fillna(frame["adapter"]).astype(str))
@@ -363,6 +383,7 @@ def build_blocks(
         heading(f"fmtbench report: {results_path.name}", 1),
         *environment(data),
         *recommendations(frame, weights),
+        *engine_blocks(frame),
         *operation_tables(frame),
         *charts(results_path, out_dir),
         *fidelity(frame),

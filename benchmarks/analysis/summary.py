@@ -59,6 +59,25 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds:.3g} s"
 
 
+def engine_tables(frame: pd.DataFrame) -> list[Table]:
+    """Per (dataset, rows): each format's best engine and the spread, where several ran."""
+    from benchmarks.analysis.engines import SPREAD_HEADER, engine_spread, multi_engine, spread_rows
+
+    spread = multi_engine(engine_spread(frame))
+    if spread.empty:
+        return []
+    tables = []
+    for (dataset, rows), group in spread.groupby(["dataset", "rows"], sort=False):
+        table = Table(title=f"best engine per format · {dataset} · {rows:,} rows")
+        for name in SPREAD_HEADER:  # fold, never "…": users type these names
+            right = name in ("median", "engines")
+            table.add_column(name, justify="right" if right else "left", overflow="fold")
+        for row in spread_rows(group):
+            table.add_row(*row)
+        tables.append(table)
+    return tables
+
+
 def sample_notes(frame: pd.DataFrame) -> list[str]:
     """One line per sampled dataset: its Parquet compression ratio against the full source."""
     if "sample_ratio" not in frame:
@@ -80,6 +99,8 @@ def print_summary(
 ) -> None:
     """Print the tables, then failures and skipped cases with their one-line reasons."""
     for table in summary_tables(frame):
+        console.print(table)
+    for table in engine_tables(frame):
         console.print(table)
     for note in sample_notes(frame):
         console.print(note, markup=False)

@@ -34,6 +34,14 @@ def int_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a list of whole numbers") from None
 
 
+def option_pair(text: str) -> tuple[str, list[str]]:
+    """``row_group_size=16384,122880`` -> ('row_group_size', ['16384', '122880'])."""
+    name, sep, values = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"--option {text!r}: write it as NAME=VALUE[,VALUE..]")
+    return name.strip(), split_list(values)
+
+
 def float_list(text: str) -> list[float]:
     """``0.001,0.1`` -> [0.001, 0.1]."""
     try:
@@ -52,7 +60,9 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
         "--data", type=split_list, help="your own files (.csv .parquet .jsonl .arrow .orc .avro)"
     )
     p.add_argument(
-        "--formats", type=split_list, help="adapter names (default: every available one)"
+        "--formats",
+        type=split_list,
+        help="adapter names, or all (default: each format's best-known engine + the references)",
     )
     p.add_argument(
         "--codecs", type=split_list, help="codecs to run, or 'all' (default: each default)"
@@ -73,6 +83,17 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patterns", type=split_list, help="take: uniform,clustered")
     p.add_argument("--selectivity", type=float_list, help="scan: fractions in (0,1]")
     p.add_argument("--batch-sizes", type=int_list, help="stream: rows per batch")
+    p.add_argument(
+        "--option",
+        type=option_pair,
+        action="append",
+        metavar="K=V[,V..]",
+        help="a layout knob to sweep, e.g. row_group_size=16384,122880 (repeatable; "
+        "fmtbench formats --json lists each adapter's)",
+    )
+    p.add_argument(
+        "--threads", type=int_list, help="engine thread pools, e.g. 1,2 (default: the cores)"
+    )
     p.add_argument("--out", type=Path, help="results file (default results/NNNN_<datasets>.json)")
     p.add_argument("--resume", type=Path, help="finish an interrupted run: its results path")
     p.add_argument("--force", action="store_true", help="overwrite an existing --out")

@@ -32,7 +32,7 @@ def cmd_fidelity(args: argparse.Namespace) -> int:
     from benchmarks.suite.cases import select_adapters
     from formats.fidelity import fidelity_matrix, verdicts_as_dicts
 
-    adapters = [a for a in select_adapters(args.formats) if a.available().ok]
+    adapters = [a for a in select_adapters(args.formats or ["all"]) if a.available().ok]
     verdicts = fidelity_matrix(adapters)
     if args.json:
         print(json.dumps(verdicts_as_dicts(verdicts), indent=1))

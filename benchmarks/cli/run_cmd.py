@@ -7,6 +7,7 @@ import argparse
 from rich.console import Console
 
 from benchmarks.cli.console import note, out
+from benchmarks.errors import UsageError
 from benchmarks.run.runner import RunOptions, run
 from benchmarks.suite.config import RunConfig
 
@@ -16,6 +17,7 @@ _FIELDS = {
     "ops": "ops", "rows": "rows", "rounds": "rounds", "cache": "cache", "columns": "columns",
     "sample": "sample", "seed": "seed", "data_dir": "data_dir", "workdir": "workdir",
     "k": "k", "patterns": "patterns", "selectivity": "selectivity", "batch_sizes": "batch_sizes",
+    "threads": "threads",
 }  # fmt: skip
 
 
@@ -48,7 +50,18 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         setattr(cfg, name, value)
     if args.data and not args.datasets:
         cfg.datasets = []
+    cfg.options = _options(args.option or [])
     return cfg.validate()
+
+
+def _options(pairs: list[tuple[str, list[str]]]) -> dict[str, list[str]]:
+    """Repeated --option flags as one dict; the same name twice is a usage error."""
+    swept: dict[str, list[str]] = {}
+    for name, values in pairs:
+        if name in swept:
+            raise UsageError(f"--option {name} given twice; list its values once: {name}=A,B")
+        swept[name] = values
+    return swept
 
 
 def options_from_args(args: argparse.Namespace) -> RunOptions:
@@ -88,7 +101,6 @@ def _charts(path, console: Console) -> None:
         from benchmarks.analysis.plot import plot_results
     except ImportError:
         return
-    from benchmarks.errors import UsageError
 
     try:
         written = plot_results(path)

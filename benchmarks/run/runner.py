@@ -193,6 +193,8 @@ def _run_missing(
             bar.set_done(len(cases) - len(missing))
             if not missing:
                 return
+            # one worker per thread count: polars sizes its pool once, at import
+            missing = [c for c in missing if c.threads == missing[0].threads]
             if opts.isolate:  # one fresh worker process per adapter
                 missing = [c for c in missing if c.adapter == missing[0].adapter]
             _one_worker(cfg, missing, jpath, workdir, timeout, bar, opts.keep_files)
@@ -221,7 +223,7 @@ def _one_worker(
         f"--benchmark-storage=file://{workdir / '.benchmarks'}",  # none left in the cwd
     ]  # fmt: skip
     with open(workdir / "worker.log", "ab") as log:
-        env = {**os.environ, "FMTBENCH_KEEP_FILES": "1" if keep else "0"}
+        env = {**worker_env(missing[0].threads), "FMTBENCH_KEEP_FILES": "1" if keep else "0"}
         proc = subprocess.Popen(
             cmd,
             env=env,
@@ -234,6 +236,14 @@ def _one_worker(
             _watch(proc, jpath, timeout, bar)
         finally:
             _stop(proc)
+
+
+def worker_env(threads: int | None) -> dict[str, str]:
+    """The worker's environment: engines whose pools are sized at start-up get ``threads``."""
+    env = dict(os.environ)
+    if threads is not None:
+        env["POLARS_MAX_THREADS"] = str(threads)
+    return env
 
 
 def _watch(proc: subprocess.Popen, jpath: Path, timeout: float, bar: Progress) -> None:

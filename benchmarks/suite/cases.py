@@ -31,14 +31,22 @@ class Case:
     op: str
     params: tuple[tuple[str, Any], ...] = ()
     skip: str | None = None
+    options: tuple[tuple[str, Any], ...] = ()  # layout knobs set by the run (--option)
+    threads: int | None = None  # engine thread pools (--threads); None: their defaults
 
     @property
     def id(self) -> str:
-        """Stable, readable identity, used as the pytest id and to match cases on resume."""
+        """Stable, readable identity, used as the pytest id and to match cases on resume.
+
+        Knobs and threads appear only when the run set them, so ids of plain runs never
+        change: ``mixed@1000/parquet-pyarrow{row_group_size=16384,threads=1}/snappy/read``.
+        """
         rows = "default" if self.rows is None else str(self.rows)
         args = ",".join(f"{k}={v}" for k, v in self.params)
         op = f"{self.op}[{args}]" if args else self.op
-        return f"{self.dataset}@{rows}/{self.adapter}/{self.codec}/{op}"
+        knobs = [*self.options, *([("threads", self.threads)] if self.threads else [])]
+        tuned = "{" + ",".join(f"{k}={v}" for k, v in knobs) + "}" if knobs else ""
+        return f"{self.dataset}@{rows}/{self.adapter}{tuned}/{self.codec}/{op}"
 
     @property
     def param(self) -> dict[str, Any]:
@@ -62,9 +70,16 @@ def case_info(case: Case) -> dict[str, Any]:
         "codec": case.codec,
         "operation": case.op,
         "case_id": case.id,
+        "options": a.resolve_options(dict(case.options)),
+        "threads": case.threads or default_threads(),
     }
     info.update(case.param)
     return info
+
+
+def default_threads() -> int:
+    """The thread count engines use when the run sets none: the machine's cores."""
+    return pa.cpu_count()
 
 
 def dataset_name(spec: str) -> str:
@@ -77,8 +92,11 @@ def dataset_name(spec: str) -> str:
 
 
 def select_adapters(names: list[str] | None) -> list[FormatAdapter]:
-    """Adapters by name (UsageError with a did-you-mean for unknown ones), or all of them."""
+    """Adapters by name (UsageError with a did-you-mean for unknown ones); None: the default
+    run's (``in_default_run``); ``["all"]``: every registered adapter."""
     if names is None:
+        return [a for a in formats.adapters() if a.in_default_run]
+    if names == ["all"]:
         return formats.adapters()
     try:
         return [formats.get(n) for n in names]
@@ -148,17 +166,63 @@ def _op_params(op: str, cfg: RunConfig, schema: pa.Schema) -> Iterator[tuple[tup
         yield ()
 
 
+def option_grid(adapter: FormatAdapter, swept: dict[str, list[Any]]) -> list[tuple]:
+    """The cross product of the swept options this adapter declares; [()] when none do.
+
+    Values from the command line are strings, parsed by the adapter's own Option, so
+    ``row_group_size=16384`` is an int for Parquet; a bad value names adapter and option.
+    """
+    grid: list[tuple] = [()]
+    for name, values in swept.items():
+        spec = adapter.option_specs.get(name)
+        if spec is None:
+            continue
+        parsed = [_option_value(adapter, name, spec, v) for v in values]
+        grid = [(*g, (name, v)) for g in grid for v in parsed]
+    return grid
+
+
+def _option_value(adapter: FormatAdapter, name: str, spec: Any, value: Any) -> Any:
+    try:
+        value = spec.parse(value) if isinstance(value, str) else value
+        return spec.check(value)
+    except ValueError as exc:
+        raise UsageError(
+            f"--option {name}={value}: {exc} for {adapter.name}; allowed: {spec.allowed()}"
+        ) from None
+
+
+def check_options(swept: dict[str, list[Any]], adapters: list[FormatAdapter]) -> None:
+    """An option no chosen adapter declares is a typo, not a skip: refuse it before work."""
+    known = sorted({n for a in adapters for n in a.option_specs})
+    for name in swept:
+        if name not in known:
+            names = ", ".join(a.name for a in adapters)
+            raise UsageError(
+                f"--option {name}: none of the chosen adapters ({names}) has it; "
+                f"their options: {', '.join(known) or 'none'} (see fmtbench formats --json)"
+            )
+
+
 def cases_for_dataset(
     cfg: RunConfig, spec: str, rows: int | None, schema: pa.Schema, adapters: list[FormatAdapter]
 ) -> Iterator[Case]:
-    """Every case for one loaded dataset, skipped ones included with their reason."""
-    for adapter in adapters:
-        status = adapter.available()
-        for codec, codec_skip in codecs_for(adapter, cfg.codecs):
-            for op in cfg.ops:
-                for params in _op_params(op, cfg, schema):
-                    skip = None if status.ok else status.reason
-                    yield Case(spec, rows, adapter.name, codec, op, params, skip or codec_skip)
+    """Every case for one loaded dataset, skipped ones included with their reason.
+
+    Threads is the outer loop: each thread count runs in its own worker process (polars
+    fixes its pool at import), so its cases must come together.
+    """
+    for threads in cfg.threads:
+        for adapter in adapters:
+            status = adapter.available()
+            for options in option_grid(adapter, cfg.options):
+                for codec, codec_skip in codecs_for(adapter, cfg.codecs):
+                    for op in cfg.ops:
+                        for params in _op_params(op, cfg, schema):
+                            skip = (None if status.ok else status.reason) or codec_skip
+                            yield Case(
+                                spec, rows, adapter.name, codec, op, params, skip, options, threads
+                            )
 
 
 def dataset_specs(cfg: RunConfig) -> list[str]:
@@ -173,6 +237,7 @@ def build_cases(cfg: RunConfig) -> list[Case]:
     cfg.validate()
     adapters = select_adapters(cfg.formats)
     check_codecs(cfg.codecs, adapters)
+    check_options(cfg.options, adapters)
     cases: list[Case] = []
     for spec in dataset_specs(cfg):
         for rows in cfg.rows:

@@ -43,6 +43,10 @@ class RunConfig:
     selectivity: list[float] = field(default_factory=lambda: [0.001, 0.01, 0.1, 1.0])
     batch_sizes: list[int] = field(default_factory=lambda: [1_000, 10_000, 100_000])
     only: list[str] | None = None  # case ids to run (resume); None: all
+    # layout knobs swept as a cross product, option name -> values (strings from the CLI
+    # are parsed by each adapter's Option); an adapter without the option ignores it
+    options: dict[str, list[Any]] = field(default_factory=dict)
+    threads: list[int | None] = field(default_factory=lambda: [None])  # None: engine defaults
 
     def validate(self) -> RunConfig:
         """Raise UsageError for values no run could use; return self for chaining."""
@@ -55,6 +59,8 @@ class RunConfig:
             if n is not None and n < 1:
                 raise UsageError(f"--rows must be positive, got {n}")
         _check_positive("--k", self.k)
+        _check_positive("--threads", [t for t in self.threads if t is not None])
+        self.options = {k: v if isinstance(v, list) else [v] for k, v in self.options.items()}
         _check_positive("--batch-sizes", self.batch_sizes)
         for s in self.selectivity:
             if not 0 < s <= 1:

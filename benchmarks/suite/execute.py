@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 import formats
-from benchmarks.suite.cases import Case, case_info
+from benchmarks.suite.cases import Case, case_info, default_threads
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load
 from benchmarks.suite.measure import measure_peak_memory
@@ -39,7 +39,7 @@ class PreparedFiles:
 
     def get(self, case: Case, env_adapter: formats.FormatAdapter, table: Any, stem: str) -> Path:
         """Path of the file for ``case``, writing it if this key is new."""
-        key = (case.dataset, case.rows, case.adapter, case.codec)
+        key = (case.dataset, case.rows, case.adapter, case.codec, case.options)
         if key != self._key:
             if self._path is not None and not keep_files():
                 remove_path(self._path)
@@ -53,7 +53,7 @@ class PreparedFiles:
 
 def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles) -> CaseEnv:
     """Everything an operation needs for ``case``."""
-    adapter = formats.get(case.adapter)
+    adapter = formats.get(case.adapter, dict(case.options))
     dataset = load(cfg, case.dataset, case.rows)
 
     def prepared_path() -> Path:
@@ -100,10 +100,13 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     op = build_operation(env)
     benchmark.extra_info.update(op.info)
     benchmark.extra_info["native"] = op.native
+    restore = apply_threads(case.threads, env.adapter)
+    benchmark.extra_info["threads"] = case.threads or default_threads()
     try:
         _time_and_measure(benchmark, cfg, case, op)
         benchmark.extra_info.update(_io_info(env))
     finally:
+        restore()
         op.cleanup()
         # hand memory the allocator kept back to the OS: every case starts from the same
         # state, whatever ran before it, and a large dataset does not pile up RSS
@@ -112,6 +115,29 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
         benchmark.extra_info["file_bytes"] = path_bytes(env.prepared())
     if case.op == "take":
         _latency_percentiles(benchmark)
+
+
+def apply_threads(threads: int | None, adapter: formats.FormatAdapter) -> Any:
+    """Size the engines' thread pools for one case; returns the function that undoes it.
+
+    pyarrow's CPU and IO pools are process-wide and resizable; an adapter whose engine
+    has its own pool (DuckDB) takes it through ``set_threads``. polars fixes its pool at
+    import, so the runner starts a worker per thread count with POLARS_MAX_THREADS set.
+    """
+    if threads is None:
+        return lambda: None
+    cpu, io = pa.cpu_count(), pa.io_thread_count()
+    pa.set_cpu_count(threads)
+    pa.set_io_thread_count(threads)
+    setter = getattr(adapter, "set_threads", None)
+    if setter is not None:
+        setter(threads)
+
+    def restore() -> None:
+        pa.set_cpu_count(cpu)
+        pa.set_io_thread_count(io)
+
+    return restore
 
 
 def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation) -> None:

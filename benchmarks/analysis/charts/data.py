@@ -32,8 +32,22 @@ def chart_frame(data: dict[str, Any]) -> pd.DataFrame:
     frame["failed"] = frame["error"].notna() | frame["median"].isna()
     frame["panel"] = frame["case_id"].map(panel_label)
     _normalise_dataset_rows(frame)
-    frame["label"] = format_labels(frame)
+    frame["base_label"] = format_labels(frame)
+    knobs = frame["case_id"].map(knob_label)
+    frame["label"] = [
+        f"{b} {k}" if k else b for b, k in zip(frame["base_label"], knobs, strict=True)
+    ]
     return frame
+
+
+#: The knobs part of a case id's adapter segment: ``parquet-pyarrow{row_group_size=10}``.
+KNOBS = re.compile(r"@(?:\d+|default)/[^/{]+\{(?P<knobs>[^}]*)\}/")
+
+
+def knob_label(case_id: str) -> str:
+    """``{row_group_size=10,threads=1}`` of a case id as 'row_group_size=10 threads=1'."""
+    match = KNOBS.search(str(case_id))
+    return match["knobs"].replace(",", " ") if match else ""
 
 
 #: A case id: ``DATASET@ROWS/ADAPTER/CODEC/OP[PARAMS]``; DATASET may be a file path.
