@@ -19,7 +19,7 @@ def cmd_formats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
-        out.print(formats_table(rows))
+        out.print(formats_table(rows, out.width))
     return 0
 
 
@@ -37,7 +37,7 @@ def cmd_fidelity(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(verdicts_as_dicts(verdicts), indent=1))
     else:
-        for renderable in fidelity_report(verdicts):
+        for renderable in fidelity_report(verdicts, out.width):
             out.print(renderable)
     return 0
 
@@ -53,7 +53,7 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=1, default=str))
     else:
-        out.print(datasets_table(rows))
+        out.print(datasets_table(rows, out.width))
     return 0
 
 
