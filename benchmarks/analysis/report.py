@@ -168,6 +168,11 @@ def _text(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
+def format_rate(mb_s: float) -> str:
+    """MB/s as a plain number with 3 significant digits: 1,810 or 12.3, never 1.81e+03."""
+    return f"{mb_s:,.0f}" if abs(mb_s) >= 100 else f"{mb_s:.3g}"
+
+
 def _mb(value: Any) -> str:
     return f"{value / 1e6:,.2f}" if pd.notna(value) else "-"
 
@@ -181,7 +186,7 @@ def _case_row(row: pd.Series, fastest: float, take: bool) -> list[str]:
         row["codec"],
         format_seconds(row["median"]),
         format_seconds(row["iqr"]) if pd.notna(row.get("iqr")) else "-",
-        f"{mb_s:,.3g}" if pd.notna(mb_s) else "-",
+        format_rate(mb_s) if pd.notna(mb_s) else "-",
         _mb(row.get("file_bytes")),
         _mb(row.get("peak_memory_bytes")),
         "-" if pd.isna(native) else ("native" if native else "emulated"),
