@@ -7,6 +7,7 @@ imported lazily inside the adapters, so a missing one only makes its adapter una
 from formats import (  # noqa: F401  (imported for their @register side effect)
     arrow_family,
     avro_format,
+    duckdb_engine,
     fastparquet_format,
     lance_format,
     proto_format,

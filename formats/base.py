@@ -216,6 +216,9 @@ class FormatAdapter:
     in_default_run: ClassVar[bool] = True
     #: Layout knobs this adapter accepts, name -> Option; the run sweeps them (--option).
     option_specs: ClassVar[dict[str, Option]] = {}
+    #: How a read's result becomes Arrow: "native" (the library builds Arrow itself),
+    #: "zero-copy" (an engine's own buffers handed over), "copy" (converted into new ones).
+    arrow_handover: ClassVar[str] = "native"
 
     def __init__(self, options: dict[str, Any] | None = None, **option_values: Any) -> None:
         #: The knob values in force for this instance: every declared option, defaults

@@ -1,6 +1,7 @@
 """Suite overhead vs direct library calls (issue: the suite measures the format, not glue).
 
 Usage: python scripts/compare_direct.py [--rows 200000] [--rounds 15] [--formats a,b]
+                                       [--dataset mixed|tpch-lineitem:0.1|...]
 Prints one row per (adapter, operation): suite median, direct median, ratio, limit.
 """
 
@@ -19,7 +20,8 @@ from benchmarks.suite.direct import run_comparison  # noqa: E402
 def main() -> int:
     """Run the comparison and print a table; exit 1 if any ratio is over its limit."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--rows", type=int, default=200_000, help="0: the dataset's own size")
+    parser.add_argument("--dataset", default="mixed", help="a dataset spec (default: mixed)")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument(
         "--formats", help="comma-separated adapters (default: all with a direct call)"
@@ -28,7 +30,9 @@ def main() -> int:
     print(f"{'adapter':20} {'operation':28} {'suite ms':>10} {'direct ms':>10} {'ratio':>6} limit")
     with tempfile.TemporaryDirectory(prefix="fmtbench-direct-") as tmp:
         chosen = args.formats.split(",") if args.formats else None
-        rows = run_comparison(args.rows, args.rounds, Path(tmp), chosen, report=_print_row)
+        rows = run_comparison(
+            args.rows or None, args.rounds, Path(tmp), chosen, _print_row, args.dataset
+        )
     return 0 if all(r.ok for r in rows) else 1
 
 

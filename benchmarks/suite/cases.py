@@ -67,6 +67,7 @@ def case_info(case: Case) -> dict[str, Any]:
         "engine": a.engine,
         "orientation": a.orientation,
         "encoding": a.encoding,
+        "arrow_handover": a.arrow_handover,
         "codec": case.codec,
         "operation": case.op,
         "case_id": case.id,

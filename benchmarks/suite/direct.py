@@ -33,7 +33,13 @@ from formats.arrow_family import PARQUET_ROW_GROUP_ROWS
 from formats.base import remove_path
 
 #: Allowed ratio suite/direct: 1.10 for the Arrow-native formats, 1.25 for the others.
-LIMITS = {"parquet-pyarrow": 1.10, "feather": 1.10, "orc-pyarrow": 1.10, "csv-pyarrow": 1.10}
+LIMITS = {
+    "parquet-pyarrow": 1.10,
+    "feather": 1.10,
+    "orc-pyarrow": 1.10,
+    "csv-pyarrow": 1.10,
+    "parquet-duckdb": 1.10,
+}
 OTHER_LIMIT = 1.25
 
 
@@ -154,6 +160,24 @@ def _avro(table: pa.Table, workdir: Path) -> dict[str, Callable]:
     return {"write": write, "read": read, "read_column": _read_all_then(read)}
 
 
+def _duckdb(copy_format: str, read: str) -> dict[str, Callable]:
+    """A DuckDB user's plain calls, every default left alone (types detected on read)."""
+    import duckdb
+
+    con = duckdb.connect()
+
+    def write(t: pa.Table, p: Path) -> None:
+        con.register("t", t)
+        con.execute(f"COPY (SELECT * FROM t) TO '{p}' ({copy_format})")
+        con.unregister("t")
+
+    return {
+        "write": write,
+        "read": lambda p: con.sql(f"SELECT * FROM {read.format(p)}").to_arrow_table(),
+        "read_column": lambda p, c: con.sql(f'SELECT "{c}" FROM {read.format(p)}').to_arrow_table(),
+    }
+
+
 def direct_calls(table: pa.Table, workdir: Path) -> dict[str, Callable[[], dict[str, Callable]]]:
     """adapter name -> factory of {op: direct library call}; built only when chosen."""
     return {
@@ -185,6 +209,10 @@ def direct_calls(table: pa.Table, workdir: Path) -> dict[str, Callable[[], dict[
         "msgpack": _msgpack,
         "pickle": _pickle,
         "avro-fastavro": lambda: _avro(table, workdir),
+        "parquet-duckdb": lambda: _duckdb("FORMAT parquet", "read_parquet('{}')"),
+        "csv-duckdb": lambda: _duckdb("FORMAT csv", "read_csv('{}')"),
+        "jsonl-duckdb": lambda: _duckdb("FORMAT json", "read_json('{}')"),
+        "json-duckdb": lambda: _duckdb("FORMAT json, ARRAY true", "read_json('{}')"),
     }
 
 
@@ -255,12 +283,13 @@ def run_comparison(
     workdir: Path,
     adapters: list[str] | None = None,
     report: Callable[[Overhead], None] = lambda row: None,
+    dataset: str = "mixed",
 ) -> list[Overhead]:
-    """Every (adapter, core op) with a direct call, on the ``mixed`` dataset."""
+    """Every (adapter, core op) with a direct call, on ``dataset`` (default ``mixed``)."""
     from benchmarks.suite.data import load
 
     cfg = RunConfig(rows=[rows])
-    table = load(cfg, "mixed", rows).table
+    table = load(cfg, dataset, rows).table
     calls = direct_calls(table, workdir)
     results = []
     for name, factory in calls.items():
@@ -272,7 +301,7 @@ def run_comparison(
             columns = default_columns(table.schema) if op == "read_column" else [None]
             for column in columns:
                 p = (("column", column),) if column else ()
-                case = Case("mixed", rows, name, codec, op, p)
+                case = Case(dataset, rows, name, codec, op, p)
                 results.append(compare_case(cfg, case, fn, workdir, rounds))
                 report(results[-1])
     return results

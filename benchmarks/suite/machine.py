@@ -23,6 +23,7 @@ LIBRARIES = (
     "protobuf",
     "pylance",
     "vortex-data",
+    "duckdb",
     "pytest-benchmark",
 )
 
