@@ -86,7 +86,8 @@ def test_a_fresh_run_never_adopts_an_interrupted_runs_journal(tmp_path):
 
 def test_an_existing_journal_is_never_taken_over_by_out(tmp_path):
     out = tmp_path / "r.json"
-    proc = start_fmtbench(*SLOW, "--out", str(out), env=PLUGINS, cwd=ROOT)
+    # 40 rounds of 0.25 s reads: still running while the second command starts on a busy machine
+    proc = start_fmtbench(*SLOW, "--rounds", "40", "--out", str(out), env=PLUGINS, cwd=ROOT)
     _wait_for(out, 1, proc)
     try:
         again = fmtbench(*SLOW, "--out", str(out), env=PLUGINS)
