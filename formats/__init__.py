@@ -10,6 +10,8 @@ from formats import (  # noqa: F401  (imported for their @register side effect)
     duckdb_engine,
     fastparquet_format,
     lance_format,
+    polars_engine,
+    polars_rows,
     proto_format,
     row_binary,
     text_formats,
@@ -18,6 +20,7 @@ from formats import (  # noqa: F401  (imported for their @register side effect)
 from formats import registry as _registry_module
 from formats.base import (
     Availability,
+    CannotWriteIncrementally,
     Filter,
     FormatAdapter,
     FormatError,
@@ -36,6 +39,7 @@ except _registry_module.PluginError as _exc:  # the CLI reports it as one line
 
 __all__ = [
     "Availability",
+    "CannotWriteIncrementally",
     "Filter",
     "FormatAdapter",
     "FormatError",

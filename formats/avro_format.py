@@ -17,12 +17,18 @@ import functools
 import io
 import itertools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
 
-from formats.base import FormatAdapter, FormatError, UnsupportedType
+from formats.base import (
+    FormatAdapter,
+    FormatError,
+    UnsupportedType,
+    open_binary,
+    removing_on_error,
+)
 from formats.registry import register
 from formats.row_binary import gc_paused, is_list_like, maps_as_dicts, read_errors
 
@@ -279,6 +285,7 @@ class AvroFastavro(FormatAdapter):
     """Avro object container files through fastavro, the Cython Avro codec most Python uses."""
 
     name = "avro-fastavro"
+    in_default_run = False  # --formats all or by name; see README "Engines"
     format = "Avro"
     engine = "fastavro"
     orientation = "row"
@@ -290,6 +297,25 @@ class AvroFastavro(FormatAdapter):
     #: read_columns uses a reader schema: fastavro skips decoding the other fields but still
     #: reads every byte. iter_batches streams records, one batch in memory at a time.
     native = frozenset({"read_columns", "iter_batches"})
+    remote_access = frozenset({"file-object"})  # fsspec (s3fs) file objects
+    append_modes = ("append",)
+
+    def _appender(self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
+        """A fastavro Writer kept open: each append is flushed as one Avro block."""
+        import fastavro
+        from fastavro.write import Writer
+
+        from formats.appenders import StreamAppender
+
+        parsed = fastavro.parse_schema(avro_schema(schema))
+        fo = open(path, "wb")  # noqa: SIM115  (closed by the appender's close)
+        writer = Writer(fo, parsed, codec=codec)
+
+        def write(batch: pa.Table, sink: Any, first: bool) -> None:
+            for record in _records(_as_written(batch)):
+                writer.write(record)
+
+        return StreamAppender(path, write, lambda p: _AvroSink(writer, fo))
 
     def available_codecs(self) -> tuple[str, ...]:
         """The codecs whose compression library fastavro finds here."""
@@ -301,8 +327,26 @@ class AvroFastavro(FormatAdapter):
         import fastavro
 
         schema = fastavro.parse_schema(avro_schema(table.schema))
-        with open(path, "wb") as fo:
+        with open_binary(path, "wb") as fo:
             fastavro.writer(fo, schema, _records(_as_written(table)), codec=codec)
+
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """fastavro consumes records lazily and flushes a block every 16 KB or so."""
+        codec = self.resolve_codec(codec)
+        import fastavro
+
+        parsed = fastavro.parse_schema(avro_schema(schema))
+        records = itertools.chain.from_iterable(
+            _records(_as_written(pa.Table.from_batches([b]))) for b in batches
+        )
+        with removing_on_error(path), open(path, "wb") as fo:
+            fastavro.writer(fo, parsed, records, codec=codec)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """The whole file as a table typed by the file's own Avro schema."""
@@ -310,7 +354,7 @@ class AvroFastavro(FormatAdapter):
 
     def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
         """Only ``columns``, via an Avro reader schema holding just those fields."""
-        with read_errors(path, self.format), open(path, "rb") as fo:
+        with read_errors(path, self.format), open_binary(path, "rb") as fo:
             writer_schema = _open(fo)[0].writer_schema
         projected = _projection(writer_schema, columns)
         if len(projected["fields"]) == len(writer_schema["fields"]):
@@ -319,13 +363,13 @@ class AvroFastavro(FormatAdapter):
 
     def _read(self, path: str | os.PathLike, reader_schema: dict | None = None) -> pa.Table:
         """Every record (of ``reader_schema``'s fields, when given) as one table."""
-        with read_errors(path, self.format), open(path, "rb") as fo:
+        with read_errors(path, self.format), open_binary(path, "rb") as fo:
             reader, schema = _open(fo, reader_schema)
             return pa.Table.from_batches(list(_batches(reader, schema, _BATCH)), schema)
 
     def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """Stream the file: fastavro decodes records lazily, one batch is held at a time."""
-        with read_errors(path, self.format), open(path, "rb") as fo:
+        with read_errors(path, self.format), open_binary(path, "rb") as fo:
             reader, schema = _open(fo)
             yield from _batches(reader, schema, batch_size)
 
@@ -348,3 +392,20 @@ def _projection(writer_schema: dict[str, Any], columns: Sequence[str]) -> dict[s
         )
     wanted = set(columns)
     return {**writer_schema, "fields": [f for name, f in fields.items() if name in wanted]}
+
+
+class _AvroSink:
+    """The appender's handle: flush writes the pending records as one block, close ends."""
+
+    def __init__(self, writer: Any, fo: Any) -> None:
+        self.writer, self.fo = writer, fo
+
+    def flush(self) -> None:
+        """fastavro writes a block on flush; the OS then has every record so far."""
+        self.writer.flush()
+        self.fo.flush()
+
+    def close(self) -> None:
+        """Flush the last block and close the file."""
+        self.flush()
+        self.fo.close()

@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    from formats.appenders import Appender
+
+#: Ways a dataset grows by small writes: a true append to one growing file or dataset; a
+#: long-lived writer flushing a row group per batch (readable only once closed); or one
+#: new file per batch in a directory (how immutable formats are "appended" to).
+APPEND_MODES = ("append", "row-group-per-batch", "file-per-batch")
 
 #: Access patterns an adapter may implement natively (skipping data it does not need).
 ACCESS_PATTERNS = ("read_columns", "take", "scan", "iter_batches", "iter_rows")
@@ -45,8 +53,19 @@ class UnsupportedType(FormatError):
         super().__init__(f"{msg}: {hint}" if hint else msg)
 
 
+class UnsupportedAppend(FormatError):
+    """The adapter cannot grow a file this way (the message says why)."""
+
+
 class UnsupportedCodec(FormatError):
     """The adapter does not offer the requested compression codec."""
+
+
+class CannotWriteIncrementally(FormatError):
+    """The format (or its library) can only write a whole table at once, not a stream."""
+
+    def __init__(self, adapter_name: str) -> None:
+        super().__init__(f"{adapter_name} cannot write incrementally")
 
 
 class FormatReadError(FormatError):
@@ -167,8 +186,74 @@ class Filter:
         return f"{self.column} {op} {literal}"
 
 
+@runtime_checkable
+class RemoteFile(Protocol):
+    """A file on object storage, handed to an adapter where it would get a path.
+
+    benchmarks/storage's ``Location`` implements it; an adapter that lists a way in
+    ``remote_access`` takes what its engine speaks from it and never learns the store:
+    ``"arrow-fs"``: ``filesystem`` (pyarrow) + ``fs_path``; ``"uri"``: ``uri`` +
+    ``storage_options`` (object_store keys); ``"file-object"``: ``open_input``/``open_output``.
+    """
+
+    uri: str
+    fs_path: str
+    name: str
+
+    @property
+    def filesystem(self) -> Any: ...
+
+    @property
+    def storage_options(self) -> dict[str, str]: ...
+
+    def open_input(self) -> Any: ...
+
+    def open_output(self) -> Any: ...
+
+    def size(self) -> int: ...
+
+    def exists(self) -> bool: ...
+
+    def remove(self) -> None: ...
+
+
+def arrow_where(path: str | os.PathLike | RemoteFile) -> tuple[str, Any]:
+    """(path, filesystem) for pyarrow calls that take ``filesystem=``; None on local disk."""
+    if isinstance(path, RemoteFile):
+        return path.fs_path, path.filesystem
+    return os.fspath(path), None
+
+
+def arrow_input(path: str | os.PathLike | RemoteFile, memory_map: bool = False) -> Any:
+    """What a pyarrow reader opens: a (mapped) local file, or the remote filesystem's file."""
+    if isinstance(path, RemoteFile):
+        return path.filesystem.open_input_file(path.fs_path)
+    return pa.memory_map(os.fspath(path)) if memory_map else pa.OSFile(os.fspath(path))
+
+
+def arrow_output(path: str | os.PathLike | RemoteFile) -> Any:
+    """What a pyarrow writer writes to: a local file, or the remote filesystem's stream."""
+    if isinstance(path, RemoteFile):
+        return path.filesystem.open_output_stream(path.fs_path)
+    return pa.OSFile(os.fspath(path), "wb")
+
+
+def open_binary(path: str | os.PathLike | RemoteFile, mode: str = "rb") -> Any:
+    """A Python file object for Python-only libraries: local ``open``, or fsspec's (s3fs)."""
+    if isinstance(path, RemoteFile):
+        return path.open_input() if mode == "rb" else path.open_output()
+    return open(path, mode)
+
+
+def exists(path: str | os.PathLike | RemoteFile) -> bool:
+    """Whether a local path or a remote file is there."""
+    return path.exists() if isinstance(path, RemoteFile) else os.path.exists(path)
+
+
 def path_bytes(path: str | os.PathLike) -> int:
     """Bytes on disk of a file, or of every file under a directory (Lance writes directories)."""
+    if isinstance(path, RemoteFile):
+        return path.size()
     p = Path(path)
     if p.is_dir():
         return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
@@ -179,6 +264,8 @@ def remove_path(path: str | os.PathLike) -> None:
     """Delete a benchmark output, file or directory, if it exists."""
     import shutil
 
+    if isinstance(path, RemoteFile):
+        return path.remove()
     p = Path(path)
     if p.is_dir():
         shutil.rmtree(p)
@@ -216,9 +303,20 @@ class FormatAdapter:
     in_default_run: ClassVar[bool] = True
     #: Layout knobs this adapter accepts, name -> Option; the run sweeps them (--option).
     option_specs: ClassVar[dict[str, Option]] = {}
+    #: The adapter whose writer makes the file this one's read benchmarks read, so every
+    #: engine of a format reads the same bytes (None: this adapter's own writer).
+    prepared_by: ClassVar[str | None] = None
+    #: APPEND_MODES this adapter offers (open_appender); empty: it cannot append, and
+    #: ``append_refusal`` says why (the append cases are skipped with that reason).
+    append_modes: ClassVar[tuple[str, ...]] = ()
+    append_refusal: ClassVar[str] = "fmtbench has no appender for this adapter"
     #: How a read's result becomes Arrow: "native" (the library builds Arrow itself),
     #: "zero-copy" (an engine's own buffers handed over), "copy" (converted into new ones).
     arrow_handover: ClassVar[str] = "native"
+    #: How the adapter reaches object storage (see RemoteFile); empty: local disk only.
+    remote_access: ClassVar[frozenset[str]] = frozenset()
+    #: Why it cannot, when that is known (shown as the skip reason of remote cases).
+    remote_refusal: ClassVar[str] = ""
 
     def __init__(self, options: dict[str, Any] | None = None, **option_values: Any) -> None:
         #: The knob values in force for this instance: every declared option, defaults
@@ -229,6 +327,9 @@ class FormatAdapter:
         #: keys among ``bytes_read``, ``row_groups_read``, ``row_groups_total``. Adapters that
         #: know fill it; the suite copies it into the results (issue: "bytes_read where known").
         self.last_io: dict[str, int] = {}
+        #: The schema of the data the file was written from, when the caller knows it
+        #: (``know_source``); readers that need types from outside (text) use it.
+        self.source_schema: pa.Schema | None = None
 
     @classmethod
     def resolve_options(cls, given: dict[str, Any]) -> dict[str, Any]:
@@ -246,6 +347,19 @@ class FormatAdapter:
                     f"{cls.name} option {name}={value!r}: {exc}; allowed: {spec.allowed()}"
                 ) from None
         return resolved
+
+    def know_source(self, table: pa.Table) -> dict[str, Any]:
+        """Tell the reader what a user who knows the data would (its schema, and for text
+        formats facts such as "no value holds a newline"), before anything is timed.
+
+        Returns the options it decided from the data (already in ``self.options``).
+        """
+        self.source_schema = table.schema
+        return {}
+
+    def adopt_written(self, path: str | os.PathLike) -> None:
+        """``path`` was written by this run in another of its processes (a memory probe reads
+        the parent's file); an adapter that reads only its own files accepts it."""
 
     def available(self) -> Availability:
         """Whether the libraries this adapter needs import here; if not, the install hint."""
@@ -284,6 +398,23 @@ class FormatAdapter:
         """Write ``table`` to ``path`` with ``codec`` (None means the default)."""
         raise NotImplementedError
 
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """Write a stream of batches with one batch in memory at a time (bounded memory).
+
+        Only adapters whose library can append to an open file override this.
+        """
+        raise CannotWriteIncrementally(self.name)
+
+    def writes_incrementally(self) -> bool:
+        """Whether ``write_batches`` is implemented (a stream run skips the others)."""
+        return type(self).write_batches is not FormatAdapter.write_batches
+
     def read(self, path: str | os.PathLike) -> pa.Table:
         """Read the whole file back into an Arrow table."""
         raise NotImplementedError
@@ -304,6 +435,17 @@ class FormatAdapter:
         """The file as record batches of at most ``batch_size`` rows (emulated: read all)."""
         yield from self.read(path).to_batches(max_chunksize=batch_size)
 
+    def iter_column_batches(
+        self, path: str | os.PathLike, column: str, batch_size: int
+    ) -> Iterator[pa.RecordBatch]:
+        """One column as batches (emulated: every column is decoded, then one is kept)."""
+        for batch in self.iter_batches(path, batch_size):
+            yield batch.select([column])
+
+    def streams_columns_natively(self) -> bool:
+        """Whether ``iter_column_batches`` skips the other columns."""
+        return type(self).iter_column_batches is not FormatAdapter.iter_column_batches
+
     def iter_rows(self, path: str | os.PathLike) -> Iterator[dict[str, Any]]:
         """Every record as a dict (emulated: Arrow batches converted to Python rows).
 
@@ -313,8 +455,80 @@ class FormatAdapter:
         for batch in self.iter_batches(path, 65_536):
             yield from batch.to_pylist()
 
+    # -- appends (the logging workload) ----------------------------------------------
+    def open_appender(
+        self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str | None = None
+    ) -> Appender:
+        """An object whose ``append(table)`` adds rows to ``path`` and ``close()`` finishes.
+
+        ``file-per-batch`` works for any adapter (``write`` into a directory); the other
+        modes are the adapter's own ``_appender``. UnsupportedAppend when not offered.
+        """
+        if mode not in self.append_modes:
+            offered = ", ".join(self.append_modes)
+            why = f"offers {offered}" if offered else self.append_refusal
+            raise UnsupportedAppend(f"{self.name} cannot append with mode '{mode}': {why}")
+        codec = self.resolve_codec(codec)
+        if mode == "file-per-batch":
+            from formats.appenders import FilePerBatch
+
+            return FilePerBatch(self, path, codec)
+        return self._appender(path, schema, mode, codec)
+
+    def _appender(
+        self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str
+    ) -> Appender:
+        """The adapter's own appender for ``mode`` (overridden where append_modes lists one)."""
+        raise NotImplementedError
+
+    def read_appended(
+        self, path: str | os.PathLike, mode: str, columns: Sequence[str] | None = None
+    ) -> pa.Table:
+        """What an appender wrote, back as one table (file-per-batch: the parts in order)."""
+        if mode != "file-per-batch":
+            return self.read(path) if columns is None else self.read_columns(path, columns)
+        parts = sorted(Path(path).iterdir())
+        read = self.read if columns is None else lambda p: self.read_columns(p, columns)
+        return pa.concat_tables([read(p) for p in parts])
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
+
+
+def regroup(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
+    """Tables of exactly ``rows`` rows (the last may be shorter) from batches of any size.
+
+    Lets a streaming writer keep its configured row-group size whatever the source's
+    batching, holding at most one group (plus one batch) in memory.
+    """
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for batch in batches:
+        while batch.num_rows:
+            part = batch.slice(0, rows - held)
+            pending.append(part)
+            held += part.num_rows
+            batch = batch.slice(part.num_rows)
+            if held == rows:
+                yield pa.Table.from_batches(pending)
+                pending, held = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending)
+
+
+def removing_on_error(path: str | os.PathLike) -> Any:
+    """Context manager: a failed streaming write leaves no partial file behind."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def guard() -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            remove_path(path)
+            raise
+
+    return guard()
 
 
 def first_line(exc: BaseException) -> str:

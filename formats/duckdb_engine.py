@@ -93,6 +93,8 @@ class DuckdbAdapter(FormatAdapter):
     requires = ("duckdb",)
     extra = "duckdb"
     arrow_handover = "copy"
+    #: S3 needs the httpfs extension, which DuckDB downloads on first use: no network here.
+    remote_refusal = "DuckDB's httpfs extension cannot be downloaded (no network)"
     #: The built-in extension the format needs (None: in DuckDB's core).
     duckdb_extension: ClassVar[str | None] = None
 
@@ -239,6 +241,7 @@ class ParquetDuckdb(DuckdbAdapter):
     statistics (scan) and by row numbers (take)."""
 
     name = "parquet-duckdb"
+    in_default_run = False  # --formats all or by name; see README "Engines"
     format = "Parquet"
     orientation = "column"
     encoding = "binary"
@@ -370,6 +373,7 @@ class CsvDuckdb(DuckdbText):
     """CSV through DuckDB's parallel reader; '""' stays the empty string, an empty cell null."""
 
     name = "csv-duckdb"
+    in_default_run = False  # --formats all or by name; see README "Engines"
     format = "CSV"
     extension = "csv"
     native = frozenset({"read_columns", "iter_batches"})  # the scan converts only these
@@ -387,6 +391,7 @@ class JsonLinesDuckdb(DuckdbText):
     """JSON Lines through DuckDB's json extension (COPY ... FORMAT json)."""
 
     name = "jsonl-duckdb"
+    in_default_run = False  # --formats all or by name; see README "Engines"
     format = "JSON Lines"
     extension = "jsonl"
     duckdb_extension = "json"
@@ -401,6 +406,7 @@ class JsonDuckdb(DuckdbText):
     """One JSON array of records through DuckDB (COPY ... FORMAT json, ARRAY true)."""
 
     name = "json-duckdb"
+    in_default_run = False  # --formats all or by name; see README "Engines"
     format = "JSON"
     extension = "json"
     duckdb_extension = "json"

@@ -94,6 +94,7 @@ class ParquetFastparquet(FormatAdapter):
     """
 
     name = "parquet-fastparquet"
+    in_default_run = False  # --formats all or by name; see README "Engines"
     format = "Parquet"
     engine = "fastparquet"
     orientation = "column"

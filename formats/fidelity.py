@@ -66,8 +66,31 @@ def fidelity_table() -> pa.Table:
             pa.struct([("a", pa.int64()), ("b", pa.string())]),
         ),
         "all_null": pa.nulls(5, pa.int64()),
+        **_hard_values(),
     }
     return pa.table(cols)
+
+
+#: A column name no format should trip over: spaces, dots, a comma, quotes, non-ASCII.
+AWKWARD_NAME = "a b.c,\"d\" 'é' 名"
+
+
+def _hard_values() -> dict[str, pa.Array]:
+    """Values that break naive round trips: the ns range's ends, sub-microsecond instants,
+    -0.0, strings readers take for null, decimal128 at full precision, an awkward name."""
+    ns = [-(2**63) + 1, 2**63 - 1, 1_704_067_200_000_000_001, None, 0]  # 1677-09-21 ... 2262
+    big = "9999999999999999999999999999.9999999999"
+    return {
+        "float64_signed_zero": pa.array([-0.0, 0.0, 1.0, None, -1.0], pa.float64()),
+        "utf8_null_words": pa.array(["NA", "null", "NaN", None, "None"], pa.string()),
+        "timestamp_ns_extremes": pa.array(ns, pa.int64()).cast(pa.timestamp("ns")),
+        "timestamp_ns_tz_extremes": pa.array(ns, pa.int64()).cast(pa.timestamp("ns", "Asia/Tokyo")),
+        "decimal128_38_10": pa.array(
+            [_D(big), _D("-" + big), _D("-0.0000000001"), None, _D("0E-10")],
+            pa.decimal128(38, 10),
+        ),
+        AWKWARD_NAME: pa.array([1, 2, 3, None, 5], pa.int64()),
+    }
 
 
 @dataclass(frozen=True)
@@ -82,7 +105,9 @@ class Verdict:
 
 def _same(a: object, b: object) -> bool:
     if isinstance(a, float) and isinstance(b, float):
-        return a == b or (math.isnan(a) and math.isnan(b))
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)  # NaN is kept; NaN -> null is a change
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)  # -0.0 is not 0.0
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
@@ -100,16 +125,58 @@ def _show(value: object) -> str:
     return "null" if value is None else repr(value)
 
 
+class _Instant(int):
+    """A timestamp as its integer count since the epoch, shown as UTC wall-clock text.
+
+    Python datetimes cannot hold nanoseconds, and pandas overflows converting the ends of
+    the ns range to a zone; integers compare exactly.
+    """
+
+    text = ""
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _values(column: pa.ChunkedArray) -> list[object]:
+    """Python values to compare; timestamps as exact integers (see _Instant)."""
+    if not pa.types.is_timestamp(column.type):
+        return column.to_pylist()
+    counts = column.cast(pa.int64()).to_pylist()
+    texts = column.cast(pa.timestamp(column.type.unit)).cast(pa.string()).to_pylist()
+    out: list[object] = []
+    for count, text in zip(counts, texts, strict=True):
+        if count is None:
+            out.append(None)
+            continue
+        instant = _Instant(count)
+        instant.text = text
+        out.append(instant)
+    return out
+
+
+def _zone_to_utc(before: pa.DataType, after: pa.DataType) -> bool:
+    """Same unit, a non-UTC zone before and UTC after: instants can still be compared."""
+    both = pa.types.is_timestamp(before) and pa.types.is_timestamp(after)
+    return (
+        both and before.unit == after.unit and before.tz not in (None, "UTC") and after.tz == "UTC"
+    )
+
+
 def compare_column(original: pa.ChunkedArray, back: pa.ChunkedArray) -> tuple[str, str]:
     """('lossless', '') or ('changed', 'what changed') for one column after a round trip."""
     changes = []
-    if original.type != back.type:
+    if _zone_to_utc(original.type, back.type):
+        # one rule for every format: the instants are compared, the zone change is named
+        changes.append(f"instants kept, zone {original.type.tz} -> UTC")
+        back = back.cast(original.type)
+    elif original.type != back.type:
         changes.append(f"{original.type} -> {back.type}")
     if len(original) != len(back):
         return "changed", "; ".join([*changes, f"{len(original)} rows -> {len(back)} rows"])
     value_changes = [
         _describe_value_change(a, b)
-        for a, b in zip(original.to_pylist(), back.to_pylist(), strict=True)
+        for a, b in zip(_values(original), _values(back), strict=True)
         if not _same(a, b)
     ]
     if value_changes:
@@ -152,3 +219,57 @@ def fidelity_matrix(adapters: list[FormatAdapter]) -> list[Verdict]:
 def verdicts_as_dicts(verdicts: list[Verdict]) -> list[dict[str, str]]:
     """JSON-ready verdicts."""
     return [asdict(v) for v in verdicts]
+
+
+#: Rows compared at a time when a fast Arrow equality fails: bounds the Python objects
+#: ``compare_column`` makes to describe the change.
+_COMPARE_ROWS = 65_536
+
+
+def _first_change(expected: pa.ChunkedArray, back: pa.ChunkedArray) -> str:
+    """'' when equal, else compare_column's description of the first differing slice."""
+    same_type = expected.type == back.type
+    if same_type and expected.equals(back):
+        return ""
+    if not same_type and _equal_as(expected, back):
+        return f"{expected.type} -> {back.type}"  # the values survived, only the type moved
+    for start in range(0, len(expected), _COMPARE_ROWS):
+        a, b = expected.slice(start, _COMPARE_ROWS), back.slice(start, _COMPARE_ROWS)
+        if a.type == b.type and a.equals(b):
+            continue
+        status, detail = compare_column(a, b)  # NaN == NaN here, Arrow's equals says no
+        if status == "changed":
+            return detail
+    return f"{expected.type} -> {back.type}" if not same_type else ""
+
+
+def _equal_as(expected: pa.ChunkedArray, back: pa.ChunkedArray) -> bool:
+    """Whether ``back`` cast to the source type equals it (int8 -> int64, us -> ns)."""
+    try:
+        return expected.equals(back.cast(expected.type))
+    except (pa.ArrowException, NotImplementedError):
+        return False
+
+
+def compare_tables(
+    expected: pa.Table | list[pa.RecordBatch], back: pa.Table
+) -> tuple[str, list[str]]:
+    """('lossless', []) or ('changed', ['col: how', ...]) for a table an adapter returned.
+
+    Types are always compared; values with Arrow's own equality, a slice at a time, and only
+    a slice that differs is described in Python, so a big table costs no second copy.
+    ``expected`` may be record batches (a filter applied piecewise to the source).
+    """
+    if not isinstance(expected, pa.Table):
+        schema = expected[0].schema if expected else back.schema
+        expected = pa.Table.from_batches(expected, schema)  # zero-copy over the batches
+    if expected.column_names != back.column_names:
+        return "changed", [f"columns {expected.column_names} -> {back.column_names}"]
+    if expected.num_rows != back.num_rows:
+        return "changed", [f"{expected.num_rows} rows -> {back.num_rows} rows"]
+    changes = []
+    for name in expected.column_names:
+        detail = _first_change(expected.column(name), back.column(name))
+        if detail:
+            changes.append(f"{name}: {detail}")
+    return ("changed", changes) if changes else ("lossless", [])

@@ -12,7 +12,7 @@ import decimal
 import errno
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,7 +22,10 @@ from formats.base import (
     Filter,
     FormatAdapter,
     FormatReadError,
+    RemoteFile,
+    exists,
     remove_path,
+    removing_on_error,
     write_or_refuse,
 )
 from formats.registry import register
@@ -54,12 +57,57 @@ class LanceAdapter(FormatAdapter):
     extra = "lance"
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})
     writes_directory = True
+    remote_access = frozenset({"uri"})
+    append_modes = ("append",)
+
+    def _appender(self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
+        """Each append commits a new version of one dataset (Lance's mode="append")."""
+        from formats.appenders import Appender
+
+        class _Versions(Appender):
+            def __init__(self) -> None:
+                self.created = False
+
+            def append(self, batch: pa.Table) -> None:
+                import lance
+
+                mode = "append" if self.created else "create"
+                lance.write_dataset(with_codec(batch, codec), str(path), mode=mode)
+                self.created = True
+
+        return _Versions()
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """Write a fresh dataset: Lance's mode="overwrite" keeps the old version's files on disk."""
         codec = self.resolve_codec(codec)
         remove_path(path)
         write_or_refuse(table, path, self.format, lambda t, p: _write(with_codec(t, codec), p))
+
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """lance.write_dataset from a RecordBatchReader: Lance pulls and flushes pages."""
+        import lance
+
+        codec = self.resolve_codec(codec)
+        remove_path(path)
+        target = with_codec(schema.empty_table(), codec).schema
+        stream = (pa.RecordBatch.from_arrays(b.columns, schema=target) for b in batches)
+        reader = pa.RecordBatchReader.from_batches(target, stream)
+        with removing_on_error(path):
+            lance.write_dataset(reader, str(path), mode="create")
+
+    def iter_column_batches(
+        self, path: str | os.PathLike, column: str, batch_size: int
+    ) -> Iterator[pa.RecordBatch]:
+        """Only the column's pages are read, ``batch_size`` rows at a time."""
+        ds = self._open(path)
+        yield from ds.to_batches(columns=[column], batch_size=batch_size)
+        self._record(ds)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """The whole dataset; a corrupt data file is a FormatReadError too."""
@@ -103,10 +151,11 @@ class LanceAdapter(FormatAdapter):
         """Open lazily (only the manifest is read); not-a-dataset becomes FormatReadError."""
         import lance
 
-        if not os.path.exists(path):
+        if not exists(path):
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
         try:
-            return lance.dataset(str(path))
+            uri, storage_options = _uri(path)
+            return lance.dataset(uri, storage_options=storage_options)
         except _READ_ERRORS as exc:
             raise FormatReadError(path, self.format, exc) from exc
 
@@ -133,7 +182,15 @@ def _write(table: pa.Table, path: str | os.PathLike) -> None:
     """One plain Lance write; mode="create" because the caller removed any old dataset."""
     import lance
 
-    lance.write_dataset(table, str(path), mode="create")
+    uri, storage_options = _uri(path)
+    lance.write_dataset(table, uri, mode="create", storage_options=storage_options)
+
+
+def _uri(path: str | os.PathLike) -> tuple[str, dict[str, str] | None]:
+    """(URI, storage_options) as Lance takes them; no options on local disk."""
+    if isinstance(path, RemoteFile):
+        return path.uri, path.storage_options
+    return str(path), None
 
 
 def with_codec(table: pa.Table, codec: str) -> pa.Table:

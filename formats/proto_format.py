@@ -269,6 +269,7 @@ class ProtobufAdapter(FormatAdapter):
     encoding = "binary"
     codecs = ("none",)
     extension = "pb"
+    append_refusal = "fmtbench has no appender for its message stream yet"
     requires = ("google.protobuf",)
     extra = "protobuf"
     # take parses only the chosen records and iter_batches decodes as it goes: both skip

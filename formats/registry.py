@@ -58,9 +58,19 @@ def get(name: str, options: dict[str, Any] | None = None) -> FormatAdapter:
     return cls(options)
 
 
+def _closest(name: str, known: list[str]) -> list[str]:
+    """The nearest known name; among near-ties the first listed (the reference engine,
+    registered first), so 'parqet' suggests parquet-pyarrow, not whichever engine sorts."""
+    scores = [difflib.SequenceMatcher(None, name, k).ratio() for k in known]
+    best = max(scores, default=0.0)
+    if best < 0.5:
+        return []
+    return [next(k for k, sc in zip(known, scores, strict=True) if sc >= best - 0.05)]
+
+
 def unknown_message(kind: str, name: str, known: list[str]) -> str:
     """``unknown format 'parqet' (did you mean 'parquet-pyarrow'?)`` or the list of names."""
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    close = _closest(name, known)
     if not close:
         close = [k for k in known if k.startswith(name) or name in k][:1]
     if close:

@@ -16,13 +16,20 @@ import gc
 import itertools
 import os
 import pickle
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
 
-from formats.base import FormatAdapter, FormatError, FormatReadError, UnsupportedType
+from formats.base import (
+    FormatAdapter,
+    FormatError,
+    FormatReadError,
+    UnsupportedType,
+    open_binary,
+    removing_on_error,
+)
 from formats.registry import register
 
 #: Rows per to_pylist chunk when writing MessagePack (bounds the Python objects alive).
@@ -154,6 +161,13 @@ def _rows_to_batch(names: list[str], rows: list[Sequence[Any]]) -> pa.RecordBatc
     return pa.RecordBatch.from_arrays(arrays, names=names)
 
 
+def _packed_rows(packer: Any, writers: list[Callable], batch: pa.RecordBatch) -> bytes:
+    """A batch as consecutive msgpack arrays, one per row."""
+    columns = [w(c) for w, c in zip(writers, batch.columns, strict=True)]
+    rows = zip(*columns, strict=False) if columns else itertools.repeat((), batch.num_rows)
+    return b"".join(map(packer.pack, rows))
+
+
 def _open_msgpack(fo: Any) -> tuple[Any, list[str], int | None]:
     """An Unpacker positioned after the header, the column names and the promised row count."""
     import msgpack
@@ -188,10 +202,12 @@ class Msgpack(FormatAdapter):
     encoding = "binary"
     codecs = ("none",)
     extension = "msgpack"
+    append_refusal = "its header records the row count, which each append would rewrite"
     requires = ("msgpack",)
     extra = "msgpack"
     #: Rows are separate msgpack objects: the Unpacker yields them one at a time.
     native = frozenset({"iter_batches"})
+    remote_access = frozenset({"file-object"})  # fsspec (s3fs) file objects
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """Header map, then rows packed from column lists zipped together."""
@@ -200,18 +216,40 @@ class Msgpack(FormatAdapter):
         import msgpack
 
         packer = msgpack.Packer()
-        with open(path, "wb") as fo:
+        with open_binary(path, "wb") as fo:
             fo.write(packer.pack({"columns": table.column_names, "rows": table.num_rows}))
             for batch in table.to_batches(max_chunksize=_WRITE_BATCH):
-                columns = [w(c) for w, c in zip(writers, batch.columns, strict=True)]
-                rows = (
-                    zip(*columns, strict=False) if columns else itertools.repeat((), batch.num_rows)
-                )
-                fo.write(b"".join(map(packer.pack, rows)))
+                fo.write(_packed_rows(packer, writers, batch))
+
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """The same file as ``write``; the header's row count is patched in at the end."""
+        self.resolve_codec(codec)
+        writers = [_msgpack_writer(f) for f in schema]
+        import msgpack
+
+        packer = msgpack.Packer()
+        # the count as a fixed-width uint64 (0xcf + 8 bytes) so it can be rewritten in place;
+        # msgpack readers accept a wider encoding than the minimal one
+        head = packer.pack_map_header(2) + packer.pack("columns") + packer.pack(schema.names)
+        head += packer.pack("rows") + b"\xcf"
+        rows = 0
+        with removing_on_error(path), open(path, "wb") as fo:
+            fo.write(head + rows.to_bytes(8, "big"))
+            for batch in batches:
+                fo.write(_packed_rows(packer, writers, batch))
+                rows += batch.num_rows
+            fo.seek(len(head))
+            fo.write(rows.to_bytes(8, "big"))
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """Decoded in batches (measured 40% faster than all rows at once), types unified after."""
-        with read_errors(path, self.format), open(path, "rb") as fo:
+        with read_errors(path, self.format), open_binary(path, "rb") as fo:
             unpacker, names, promised = _open_msgpack(fo)
             batches = list(_msgpack_batches(unpacker, names, promised, _READ_BATCH))
             if not batches:
@@ -226,7 +264,7 @@ class Msgpack(FormatAdapter):
 
     def _read_at_once(self, path: str | os.PathLike) -> pa.Table:
         """Every row decoded, then each column inferred from all its values."""
-        with read_errors(path, self.format), open(path, "rb") as fo:
+        with read_errors(path, self.format), open_binary(path, "rb") as fo:
             unpacker, names, promised = _open_msgpack(fo)
             with gc_paused():
                 rows = list(unpacker)
@@ -237,7 +275,7 @@ class Msgpack(FormatAdapter):
 
     def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """Stream ``batch_size`` rows at a time (types are inferred per batch)."""
-        with read_errors(path, self.format), open(path, "rb") as fo:
+        with read_errors(path, self.format), open_binary(path, "rb") as fo:
             unpacker, names, promised = _open_msgpack(fo)
             yield from _msgpack_batches(unpacker, names, promised, batch_size)
 
@@ -321,12 +359,17 @@ class Pickle(FormatAdapter):
     encoding = "binary"
     codecs = ("none",)
     extension = "pkl"
+    append_refusal = "a pickle is one object, loaded and written whole"
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """``pickle.dump(table, protocol=5)``, after compacting a slice to its own rows."""
         self.resolve_codec(codec)
         with open(path, "wb") as fo:
             pickle.dump(_compacted(table), fo, protocol=5)
+        _WRITTEN_HERE.add(_identity(path))
+
+    def adopt_written(self, path: str | os.PathLike) -> None:
+        """The run's parent process wrote ``path``: unpickling it is as safe as our own."""
         _WRITTEN_HERE.add(_identity(path))
 
     def read(self, path: str | os.PathLike) -> pa.Table:

@@ -8,7 +8,7 @@ reports what text cannot hold: nested or binary columns raise ``UnsupportedType`
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -19,7 +19,20 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
-from formats.base import FormatAdapter, FormatReadError, UnsupportedType
+from formats import source_hints
+from formats.base import (
+    FormatAdapter,
+    FormatReadError,
+    Option,
+    RemoteFile,
+    UnsupportedType,
+    arrow_input,
+    open_binary,
+    path_bytes,
+    regroup,
+    removing_on_error,
+    write_or_refuse,
+)
 from formats.registry import register
 
 #: Rows turned into Python objects at a time for orjson: small chunks bound peak memory and
@@ -97,26 +110,55 @@ def _utc_timestamps(table: pa.Table) -> pa.Table:
     return table
 
 
+#: Rows converted to text at a time by the streaming CSV writer.
+_CSV_CHUNK_ROWS = 65_536
+
+
+def _csv_sink(path: str | os.PathLike, codec: str) -> Any:
+    """The output file, through Arrow's compressing stream when a codec is asked for."""
+    if codec == "none":
+        return pa.OSFile(str(path), "wb")
+    return pa.CompressedOutputStream(str(path), codec)
+
+
 def _csv_source(path: str | os.PathLike) -> Any:
     """The path, or a decompressing stream when the magic bytes say gzip or zstd."""
-    with open(path, "rb") as f:
-        head = f.read(4)
+    if isinstance(path, RemoteFile):  # one pyarrow S3 file: the sniff is a small ranged GET
+        source = path.filesystem.open_input_file(path.fs_path)
+        head = source.read_at(4, 0)
+    else:
+        with open(path, "rb") as f:
+            head = f.read(4)
+        source = str(path)
     codec = next((codec for magic, codec in _MAGIC.items() if head.startswith(magic)), None)
-    return pa.input_stream(str(path), compression=codec) if codec else str(path)
+    return pa.input_stream(source, compression=codec) if codec else source
 
 
-def _csv_parse() -> pa_csv.ParseOptions:
-    """Keep empty lines (a null row of a one-column file); chunk quote-aware.
+def _arrow_sink(path: str | os.PathLike) -> Any:
+    """Where pyarrow writes: the path, or an output stream on the remote filesystem."""
+    if isinstance(path, RemoteFile):
+        return path.filesystem.open_output_stream(path.fs_path)
+    return pa.OSFile(str(path), "wb")
+
+
+def _csv_parse(newlines_in_values: bool | None = None) -> pa_csv.ParseOptions:
+    """Keep empty lines (a null row of a one-column file); chunk quote-aware when needed.
 
     Arrow's faster chunker assumes no newline inside a value: on a quoted newline at a block
-    edge it can mis-split rows without an error (measured), so it is never worth it here.
+    edge it can mis-split rows without an error (measured), so it is used only when the
+    source is known to hold none (None: not known, stay safe).
     """
-    return pa_csv.ParseOptions(ignore_empty_lines=False, newlines_in_values=True)
+    multi_line = newlines_in_values is not False
+    return pa_csv.ParseOptions(ignore_empty_lines=False, newlines_in_values=multi_line)
 
 
-def _csv_convert(columns: Sequence[str] | None) -> pa_csv.ConvertOptions:
-    """Mirror write_csv: null is an unquoted empty cell, '""' is the empty string."""
+def _csv_convert(
+    columns: Sequence[str] | None, types: dict[str, pa.DataType] | None = None
+) -> pa_csv.ConvertOptions:
+    """Mirror write_csv: null is an unquoted empty cell, '""' is the empty string; the
+    source's types where known (dates as dates), else Arrow's inference."""
     return pa_csv.ConvertOptions(
+        column_types=types or None,
         null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=False,
@@ -144,6 +186,15 @@ class CsvPyarrow(FormatAdapter):
     codecs = ("none", "gzip", "zstd")
     extension = "csv"
     native = frozenset({"read_columns", "iter_batches"})
+    option_specs = {"newlines_in_values": Option(None, bool, help=source_hints.NEWLINES_HELP)}
+
+    def know_source(self, table: pa.Table) -> dict[str, Any]:
+        """The source's types for the reader, and whether any value holds a line break."""
+        super().know_source(table)
+        return source_hints.newlines_in_values(self.options, table)
+
+    remote_access = frozenset({"arrow-fs"})
+    append_modes = ("append",)
 
     def available_codecs(self) -> tuple[str, ...]:
         """Drop a codec this pyarrow build was compiled without."""
@@ -154,14 +205,62 @@ class CsvPyarrow(FormatAdapter):
         codec = self.resolve_codec(codec)
         _check_csv(table, self.format)
         table = _utc_timestamps(table)
-        if codec == "none":
+        if codec == "none" and not isinstance(path, RemoteFile):
             pa_csv.write_csv(table, str(path))
             return
-        with pa.CompressedOutputStream(str(path), codec) as sink:
-            pa_csv.write_csv(table, sink)
+        with _arrow_sink(path) as raw:
+            if codec == "none":
+                pa_csv.write_csv(table, raw)
+                return
+            with pa.CompressedOutputStream(raw, codec) as sink:
+                pa_csv.write_csv(table, sink)
+
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """Arrow's CSVWriter: one header, then each chunk's rows appended to the file."""
+        codec = self.resolve_codec(codec)
+        _check_csv(schema.empty_table(), self.format)
+        target = _utc_timestamps(schema.empty_table()).schema
+        with (
+            removing_on_error(path),
+            _csv_sink(path, codec) as sink,
+            pa_csv.CSVWriter(sink, target) as writer,
+        ):
+            for chunk in regroup(batches, _CSV_CHUNK_ROWS):
+                writer.write_table(_utc_timestamps(chunk))
+
+    def iter_column_batches(
+        self, path: str | os.PathLike, column: str, batch_size: int
+    ) -> Iterator[pa.RecordBatch]:
+        """``include_columns``: every cell is still tokenised, only this column converted."""
+        with _reading(path, self.format):
+            reader = pa_csv.open_csv(
+                _csv_source(path),
+                parse_options=_csv_parse(),
+                convert_options=_csv_convert([column]),
+            )
+            for batch in reader:
+                yield from _rechunk(batch, batch_size)
+
+    def _appender(self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
+        """Rows added to one open CSV file (the header with the first batch), flushed each time."""
+        from formats.appenders import StreamAppender
+
+        def write(batch: pa.Table, sink: pa.NativeFile, first: bool) -> None:
+            _check_csv(batch, self.format)
+            options = pa_csv.WriteOptions(include_header=first)
+            pa_csv.write_csv(_utc_timestamps(batch), sink, options)
+
+        compression = None if codec == "none" else codec
+        return StreamAppender(path, write, lambda p: pa.output_stream(str(p), compression))
 
     def read(self, path: str | os.PathLike) -> pa.Table:
-        """The whole file, types inferred by Arrow across every block."""
+        """The whole file: the source's types where known, else inferred across every block."""
         return self._read(path, None)
 
     def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
@@ -178,8 +277,8 @@ class CsvPyarrow(FormatAdapter):
         with _reading(path, self.format):
             reader = pa_csv.open_csv(
                 _csv_source(path),
-                parse_options=_csv_parse(),
-                convert_options=_csv_convert(None),
+                parse_options=_csv_parse(self.options["newlines_in_values"]),
+                convert_options=_csv_convert(None, self._types(None)),
             )
             _check_utf8(reader.schema, path, self.format)
             for batch in reader:
@@ -189,10 +288,15 @@ class CsvPyarrow(FormatAdapter):
         """One multithreaded read_csv with the options that mirror write_csv."""
         with _reading(path, self.format):
             table = pa_csv.read_csv(
-                _csv_source(path), parse_options=_csv_parse(), convert_options=_csv_convert(columns)
+                _csv_source(path),
+                parse_options=_csv_parse(self.options["newlines_in_values"]),
+                convert_options=_csv_convert(columns, self._types(columns)),
             )
             _check_utf8(table.schema, path, self.format)
         return table
+
+    def _types(self, columns: Sequence[str] | None) -> dict[str, pa.DataType]:
+        return source_hints.csv_column_types(self.source_schema, columns)
 
 
 def _pandas_exact_types() -> dict[pa.DataType, Any]:
@@ -208,24 +312,38 @@ def _pandas_exact_types() -> dict[pa.DataType, Any]:
     return {**mapping, pa.bool_(): pd.BooleanDtype()}
 
 
+def _pandas_to_csv(table: pa.Table, path: str | os.PathLike) -> None:
+    """to_pandas with nullable int/bool dtypes (exact int64 with nulls), then to_csv."""
+    frame = table.to_pandas(types_mapper=_pandas_exact_types().get)
+    frame.to_csv(path, index=False)
+
+
+#: pandas' complaints about values it cannot hold: ns timestamps whose wall clock in their
+#: zone leaves pandas' range (OutOfBoundsDatetime is a ValueError), overflowing casts.
+_PANDAS_REFUSALS = (ValueError, OverflowError, pa.ArrowInvalid)
+
+
 @register
 class CsvPandas(FormatAdapter):
     """CSV through pandas' own C parser and ``DataFrame.to_csv``, as a pandas user would."""
 
     name = "csv-pandas"
+    in_default_run = False  # --formats all or by name; see README "Engines"
     format = "CSV"
     engine = "pandas"
     orientation = "row"
     encoding = "text"
     extension = "csv"
     native = frozenset({"read_columns"})  # usecols: pandas tokenises all, converts only these
+    #: The read benchmarks read csv-pyarrow's file: the same bytes for both CSV engines
+    #: (pandas' C parser reads Arrow's quoting; to_csv's is timed by the write benchmark).
+    prepared_by = "csv-pyarrow"
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """to_pandas with nullable int/bool dtypes (exact int64 with nulls), then to_csv."""
         self.resolve_codec(codec)
         _check_csv(table, self.format)
-        frame = table.to_pandas(types_mapper=_pandas_exact_types().get)
-        frame.to_csv(path, index=False)
+        write_or_refuse(table, path, self.format, _pandas_to_csv, refusals=_PANDAS_REFUSALS)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """read_csv (C engine) into Arrow-backed columns: exact int64 with nulls, no copy back."""
@@ -238,9 +356,17 @@ class CsvPandas(FormatAdapter):
     def _read(self, path: str | os.PathLike, columns: list[str] | None) -> pa.Table:
         import pandas as pd
 
+        types = source_hints.csv_column_types(self.source_schema, columns, engine="pandas")
+        # dates: pandas' C parser makes a Python object per cell for an Arrow date dtype (3.5x
+        # slower on lineitem, measured); read them as text and let Arrow cast them instead
+        dates = {name: t for name, t in types.items() if pa.types.is_date(t)}
+        dtypes = {n: pd.ArrowDtype(pa.string() if n in dates else t) for n, t in types.items()}
         with _reading(path, self.format):
-            frame = pd.read_csv(path, dtype_backend="pyarrow", usecols=columns)
+            frame = pd.read_csv(path, dtype_backend="pyarrow", usecols=columns, dtype=dtypes)
             table = pa.Table.from_pandas(frame, preserve_index=False)
+            for name, type_ in dates.items():
+                i = table.schema.get_field_index(name)
+                table = table.set_column(i, name, table.column(i).cast(type_))
         return table.replace_schema_metadata(None)
 
 
@@ -338,6 +464,7 @@ class JsonOrjson(FormatAdapter):
     extension = "json"
     requires = ("orjson",)
     extra = "json"
+    append_refusal = "a JSON array is one document: each append would rewrite its closing ']'"
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """orjson.dumps chunk by chunk, stitched into one array without re-copying."""
@@ -373,6 +500,22 @@ class JsonLinesOrjson(FormatAdapter):
     requires = ("orjson",)
     extra = "json"
     native = frozenset({"iter_batches"} if hasattr(pa_json, "open_json") else ())
+    remote_access = frozenset({"arrow-fs", "file-object"})  # orjson writes, Arrow reads
+    append_modes = ("append",)
+
+    def _appender(self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
+        """One object per line added to an open file, flushed after each batch."""
+        import orjson
+
+        from formats.appenders import StreamAppender
+
+        dump_line = partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
+
+        def write(batch: pa.Table, sink: pa.NativeFile, first: bool) -> None:
+            for rows in _record_chunks(_json_ready(batch, self.format)):
+                sink.write(b"".join(map(dump_line, rows)))
+
+        return StreamAppender(path, write)
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """One orjson.dumps per row, straight into the file's buffer a chunk at a time."""
@@ -381,25 +524,57 @@ class JsonLinesOrjson(FormatAdapter):
         self.resolve_codec(codec)
         ready = _json_ready(table, self.format)
         dump_line = partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
-        with open(path, "wb") as f:
+        with open_binary(path, "wb") as f:
             for rows in _record_chunks(ready):
                 f.writelines(map(dump_line, rows))
 
+    def write_batches(
+        self,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch],
+        path: str | os.PathLike,
+        codec: str | None = None,
+    ) -> None:
+        """Lines appended a chunk at a time: JSON Lines has no header or footer."""
+        import orjson
+
+        self.resolve_codec(codec)
+        _json_ready(schema.empty_table(), self.format)  # refuse a column before opening
+        dump_line = partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
+        with removing_on_error(path), open(path, "wb") as f:
+            for chunk in regroup(batches, _JSON_CHUNK_ROWS):
+                for rows in _record_chunks(_json_ready(chunk, self.format)):
+                    f.writelines(map(dump_line, rows))
+
     def read(self, path: str | os.PathLike) -> pa.Table:
         """pyarrow.json.read_json: parallel over blocks, types unified across the file."""
-        if os.path.getsize(path) == 0:
+        if path_bytes(path) == 0:
             return pa.table({})  # zero records is valid JSON Lines; Arrow calls it an error
-        with _reading(path, self.format):
-            table = pa_json.read_json(str(path))
+        with _reading(path, self.format), arrow_input(path) as source:
+            table = pa_json.read_json(source)
             table.validate(full=True)  # the JSON parser lets invalid UTF-8 into strings
         return table
 
+    def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
+        """With the source schema: Arrow's reader told these columns' types and to ignore
+        the rest (no arrays built for them; still emulated, every field is tokenised)."""
+        known = self.source_schema
+        unknown = known is None or not columns or any(c not in known.names for c in columns)
+        if unknown or os.path.getsize(path) == 0:
+            return super().read_columns(path, columns)
+        wanted = pa.schema([(c, source_hints.json_read_type(known.field(c).type)) for c in columns])
+        parse = pa_json.ParseOptions(explicit_schema=wanted, unexpected_field_behavior="ignore")
+        with _reading(path, self.format):
+            table = pa_json.read_json(str(path), parse_options=parse)
+            table.validate(full=True)
+        return table.select(list(columns))
+
     def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """Native where pyarrow has open_json: streams blocks, types fixed by the first one."""
-        if not hasattr(pa_json, "open_json") or os.path.getsize(path) == 0:
+        if not hasattr(pa_json, "open_json") or path_bytes(path) == 0:
             yield from super().iter_batches(path, batch_size)
             return
-        with _reading(path, self.format):
-            for batch in pa_json.open_json(str(path)):
+        with _reading(path, self.format), arrow_input(path) as source:
+            for batch in pa_json.open_json(source):
                 batch.validate(full=True)
                 yield from _rechunk(batch, batch_size)

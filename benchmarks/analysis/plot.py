@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.analysis.charts import (
+    append,
     bars,
     curves,
     engines,
@@ -43,6 +44,7 @@ CHARTS: tuple[Callable[[Context, pd.DataFrame], None], ...] = (
     curves.plot_stream_batches,
     engines.plot_engine_spread,
     knobs.plot_knob_sweeps,
+    append.plot_append,
 )
 
 

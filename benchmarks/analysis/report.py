@@ -18,7 +18,6 @@ import pandas as pd
 
 from benchmarks.analysis import recommend as rec
 from benchmarks.analysis.summary import case_label, format_seconds
-from benchmarks.errors import FmtbenchError
 from benchmarks.run.results import load_results, tidy
 
 TOP = 3  # formats listed per recommendation profile
@@ -173,6 +172,10 @@ def format_rate(mb_s: float) -> str:
     return f"{mb_s:,.0f}" if abs(mb_s) >= 100 else f"{mb_s:.3g}"
 
 
+def _rate(value: Any) -> str:
+    return format_rate(value) if value is not None and pd.notna(value) else "-"
+
+
 def _mb(value: Any) -> str:
     return f"{value / 1e6:,.2f}" if pd.notna(value) else "-"
 
@@ -187,6 +190,7 @@ def _case_row(row: pd.Series, fastest: float, take: bool) -> list[str]:
         format_seconds(row["median"]),
         format_seconds(row["iqr"]) if pd.notna(row.get("iqr")) else "-",
         format_rate(mb_s) if pd.notna(mb_s) else "-",
+        _rate(row.get("physical_mb_s")),
         _mb(row.get("file_bytes")),
         _mb(row.get("peak_memory_bytes")),
         "-" if pd.isna(native) else ("native" if native else "emulated"),
@@ -197,7 +201,12 @@ def _case_row(row: pd.Series, fastest: float, take: bool) -> list[str]:
     return cells
 
 
-CASE_HEADER = ["format", "codec", "median", "IQR", "MB/s", "file MB", "peak MB", "access", "x"]
+#: "Arrow MB/s": logical throughput (Arrow bytes produced or consumed per second);
+#: "file MB/s": physical (file bytes read or written per second), "-" when not known.
+CASE_HEADER = [
+    "format", "codec", "median", "IQR", "Arrow MB/s", "file MB/s", "file MB", "peak MB",
+    "access", "x",
+]  # fmt: skip
 
 
 def operation_tables(frame: pd.DataFrame) -> list[Block]:
@@ -287,49 +296,22 @@ def problems(data: dict[str, Any]) -> list[Block]:
     return blocks
 
 
-def _weights_text(weights: dict[str, float]) -> str:
-    return ", ".join(f"{m}={w:g}" for m, w in weights.items())
+@dataclass(frozen=True)
+class Choices:
+    """What the reader asked the recommendation to allow and show first."""
+
+    profile: str | None = None
+    allow_lossy: bool = False
+    allow_unsafe: bool = False
 
 
-def profile_blocks(frame: pd.DataFrame, title: str, weights: dict[str, float]) -> list[Block]:
-    """One profile's top formats with scores, and why the first one wins."""
-    blocks = [heading(title, 3), para(f"weights: {_weights_text(weights)}")]
-    try:
-        ranking = rec.rank(frame, weights)
-    except FmtbenchError:
-        ops = sorted({rec.METRICS[m].operation or "any" for m in weights})
-        return [*blocks, para(f"Not measured in this run (needs: {', '.join(ops)}).")]
-    metrics = [c for c in ranking.columns if c in rec.METRICS]
-    header = ["#", "format", "codec", "score", *metrics, "missing"]
-    rows = [
-        [i + 1, r["adapter"], r["codec"], f"{r['score']:.2f}"]
-        + [f"{r[m]:.2f}" if pd.notna(r[m]) else "-" for m in metrics]
-        + [r["missing"] or "-"]
-        for i, (_, r) in enumerate(ranking.head(TOP).iterrows())
-    ]
-    blocks += [table(header, rows), para("Why: " + rec.explain(ranking, weights))]
-    if ranking.attrs.get("unmeasured"):
-        blocks.append(para(f"Not in this run: {', '.join(ranking.attrs['unmeasured'])}."))
-    return blocks
+def recommendations(
+    frame: pd.DataFrame, custom: dict[str, float] | None, choices: Choices | None = None
+) -> list[Block]:
+    """The answer and every profile's ranking (benchmarks.analysis.report_advice)."""
+    from benchmarks.analysis.report_advice import advice_blocks  # it builds on this module
 
-
-SCORING = (
-    "Each metric is divided by the best format's value in the same case, so 1.00 is the "
-    "best and 2.00 twice the best's time or size; the score is the weighted geometric mean "
-    "of those ratios (lower is better), which treats '2x slower' alike on every operation "
-    "and needs no units. A format missing a weighted metric (failed or not run) is ranked "
-    "after those that have them all."
-)
-
-
-def recommendations(frame: pd.DataFrame, custom: dict[str, float] | None) -> list[Block]:
-    """Every built-in profile's top formats, the custom --weights one, and the scoring rules."""
-    blocks = [heading("Recommendations"), para(SCORING)]
-    if custom:
-        blocks += profile_blocks(frame, "custom (--weights)", custom)
-    for name, weights in rec.PROFILES.items():
-        blocks += profile_blocks(frame, f"{rec.PROFILE_TITLES[name]} [{name}]", weights)
-    return blocks + universality_blocks(frame)
+    return advice_blocks(frame, custom, choices or Choices())
 
 
 def engine_blocks(frame: pd.DataFrame) -> list[Block]:
@@ -352,25 +334,6 @@ def engine_blocks(frame: pd.DataFrame) -> list[Block]:
     return blocks
 
 
-def universality_blocks(frame: pd.DataFrame) -> list[Block]:
-    """The fixed universality facts for the formats in this run."""
-    formats_seen = dict.fromkeys(frame["format"].fillna(frame["adapter"]).astype(str))
-    rows = [
-        [
-            f,
-            rec.universality(f),
-            ", ".join(sorted(rec.READERS.get(rec.family(f), ()))) or "its own library",
-        ]
-        for f in formats_seen
-    ]
-    legend = "; ".join(f"{k}: {v}" for k, v in rec.TOOLS.items())
-    return [
-        heading("Universality (a fixed table of facts, not a measurement)", 3),
-        para(f"Score = 1 + how many of these tools read the format out of the box. {legend}."),
-        table(["format", "score", "read by"], rows),
-    ]
-
-
 # -- entry point ---------------------------------------------------------------------
 
 
@@ -380,14 +343,18 @@ def default_out_dir(results_path: Path) -> Path:
 
 
 def build_blocks(
-    results_path: Path, data: dict[str, Any], out_dir: Path, weights: dict[str, float] | None
+    results_path: Path,
+    data: dict[str, Any],
+    out_dir: Path,
+    weights: dict[str, float] | None,
+    choices: Choices | None = None,
 ) -> list[Block]:
     """Every section of the report, in reading order: the answer first, the evidence after."""
     frame = tidy(data)
     return [
         heading(f"fmtbench report: {results_path.name}", 1),
         *environment(data),
-        *recommendations(frame, weights),
+        *recommendations(frame, weights, choices),
         *engine_blocks(frame),
         *operation_tables(frame),
         *charts(results_path, out_dir),
@@ -400,6 +367,7 @@ def write_report(
     results_path: str | os.PathLike,
     out_dir: str | os.PathLike | None = None,
     weights: dict[str, float] | None = None,
+    choices: Choices | None = None,
 ) -> tuple[Path, Path]:
     """Write report.md and report.html for a results file; return their paths.
 
@@ -411,7 +379,7 @@ def write_report(
         rec.rank(tidy(data), weights)  # a user's own profile that nothing measures is an error
     out = Path(out_dir) if out_dir is not None else default_out_dir(results_path)
     out.mkdir(parents=True, exist_ok=True)
-    blocks = build_blocks(results_path, data, out, weights)
+    blocks = build_blocks(results_path, data, out, weights, choices)
     md_path, html_path = out / "report.md", out / "report.html"
     md_path.write_text(to_markdown(blocks, out), encoding="utf-8")
     html_path.write_text(to_html(blocks, f"fmtbench report: {results_path.name}"), "utf-8")

@@ -1,4 +1,7 @@
-"""The terminal summary after a run: per operation, median, MB/s, file size, x fastest."""
+"""The terminal summary after a run: per operation, median, MB/s, file size, x fastest.
+
+MB/s here is logical: Arrow bytes the operation produced or consumed per second.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,10 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-PARAM_KEYS = ("column", "k", "pattern", "filter", "selectivity", "batch_size", "access")
+PARAM_KEYS = (
+    "column", "k", "pattern", "filter", "selectivity", "batch_size", "access", "batch_rows",
+    "append_mode",
+)  # fmt: skip
 
 
 def case_label(row: pd.Series) -> str:
@@ -35,7 +41,7 @@ def summary_tables(frame: pd.DataFrame) -> list[Table]:
 
 def _table(title: str, group: pd.DataFrame) -> Table:
     table = Table(title=title, title_justify="left")
-    for name in ("format", "codec", "median", "MB/s", "file MB", "x fastest"):
+    for name in ("format", "codec", "median", "Arrow MB/s", "file MB", "x fastest"):
         table.add_column(name, justify="left" if name in ("format", "codec") else "right")
     fastest = group["median"].min()
     for _, row in group.iterrows():
@@ -95,9 +101,15 @@ def sample_notes(frame: pd.DataFrame) -> list[str]:
 
 
 def print_summary(
-    frame: pd.DataFrame, failed: list[dict], skipped: list[dict], console: Console
+    frame: pd.DataFrame,
+    failed: list[dict],
+    skipped: list[dict],
+    console: Console,
+    profile: str | None = None,
+    allow_lossy: bool = False,
+    allow_unsafe: bool = False,
 ) -> None:
-    """Print the tables, then failures and skipped cases with their one-line reasons."""
+    """Print the tables, failures and skipped cases with their reasons, then the answer."""
     for table in summary_tables(frame):
         console.print(table)
     for table in engine_tables(frame):
@@ -111,4 +123,23 @@ def print_summary(
     if failed:
         console.print(f"[red]{len(failed)} failed[/red]:")
         for item in failed:
-            console.print(f"  {item['id']}: {item['error']}", markup=False)  # ids hold [k=v]
+            console.print(f"  {item['id']}: {item['error']}", markup=False)
+    print_answer(frame, console, profile, allow_lossy, allow_unsafe)
+
+
+def print_answer(
+    frame: pd.DataFrame,
+    console: Console,
+    profile: str | None = None,
+    allow_lossy: bool = False,
+    allow_unsafe: bool = False,
+) -> None:
+    """The closing "Recommendation for DATASET" block: winner per profile, exclusions."""
+    from benchmarks.analysis.advice import answer_lines  # it builds on this module
+
+    if frame.empty or "adapter" not in frame:
+        return
+    for title, lines in answer_lines(frame, profile, allow_lossy, allow_unsafe):
+        console.print(f"[bold]{title}[/bold]")
+        for line in lines:
+            console.print(f"  {line}", markup=False, soft_wrap=True)

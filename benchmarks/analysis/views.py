@@ -33,6 +33,7 @@ def formats_rows() -> list[dict[str, Any]]:
                 "codecs": list(adapter.available_codecs() if status.ok else adapter.codecs),
                 "extension": adapter.extension,
                 "native": {op: adapter.is_native(op) for op in ACCESS_PATTERNS},
+                "arrow_handover": adapter.arrow_handover,
                 "options": {n: o.describe() for n, o in adapter.option_specs.items()},
                 "in_default_run": adapter.in_default_run,
                 "available": status.ok,

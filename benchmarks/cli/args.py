@@ -50,6 +50,28 @@ def float_list(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a list of numbers") from None
 
 
+def profile_name(text: str) -> str:
+    """A built-in recommendation profile name, or a usage error listing them."""
+    from benchmarks.analysis.recommend import PROFILES
+
+    if text not in PROFILES:
+        raise argparse.ArgumentTypeError(
+            f"unknown profile {text!r}; choose from {', '.join(PROFILES)}"
+        )
+    return text
+
+
+def add_advice_args(p: argparse.ArgumentParser) -> None:
+    """What the recommendation may admit, and which profile it shows first."""
+    p.add_argument(
+        "--allow-lossy", action="store_true", help="rank formats that changed the data (named)"
+    )
+    p.add_argument(
+        "--allow-unsafe", action="store_true", help="rank Pickle and other code-on-load formats"
+    )
+    p.add_argument("--profile", type=profile_name, help="the recommendation profile shown first")
+
+
 def add_run_args(p: argparse.ArgumentParser) -> None:
     from benchmarks.suite.config import CORE_OPS
 
@@ -75,6 +97,12 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--columns", type=split_list, help="columns for read_column")
     p.add_argument(
+        "--column",
+        action="append",
+        metavar="NAME",
+        help="one read_column target, taken whole (repeatable): for names holding commas",
+    )
+    p.add_argument(
         "--sample", help="head:N random:F|N stratified:COL:F quota:COL:N systematic:K reservoir:N"
     )
     p.add_argument("--seed", type=int, help="seed for data, samples and lookups (default 0)")
@@ -83,6 +111,15 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patterns", type=split_list, help="take: uniform,clustered")
     p.add_argument("--selectivity", type=float_list, help="scan: fractions in (0,1]")
     p.add_argument("--batch-sizes", type=int_list, help="stream: rows per batch")
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="datasets as record batches, never a whole table: bounded memory at any size "
+        "(ops write, read_stream, read_column)",
+    )
+    p.add_argument(
+        "--batch-rows", type=int_list, help="append: rows per append (default 1,100,10000)"
+    )
     p.add_argument(
         "--option",
         type=option_pair,
@@ -108,5 +145,35 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--isolate", action="store_true", help="a fresh worker process per format (large data)"
     )
+    add_remote_args(p)
     p.add_argument("--no-charts", action="store_true", help="skip chart generation")
+    add_advice_args(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+
+def milliseconds(text: str) -> float:
+    """``20``, ``20ms`` or ``0.02s`` -> 20.0 (milliseconds)."""
+    t = text.strip().lower()
+    try:
+        if t.endswith("ms"):
+            return float(t[:-2])
+        return float(t[:-1]) * 1000 if t.endswith("s") else float(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 20ms") from None
+
+
+def add_remote_args(p: argparse.ArgumentParser) -> None:
+    """Object storage and cluster options (issue 13)."""
+    p.add_argument(
+        "--storage", help="local (default), s3-local (embedded S3) or s3://BUCKET/PREFIX"
+    )
+    p.add_argument(
+        "--storage-option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="endpoint_url, region, key, secret, token (secrets are never written)",
+    )
+    p.add_argument(
+        "--storage-latency", type=milliseconds, help="delay per storage request, e.g. 20ms"
+    )
+    p.add_argument("--cluster", help="Dask: local[:N] workers, or tcp://HOST:PORT (s3:// only)")

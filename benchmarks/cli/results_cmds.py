@@ -14,16 +14,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     Environment, tables per operation, charts, type fidelity, failures, and the
     recommended formats per workload profile (plus your own with --weights).
     Metrics for --weights: write, read, read_column, scan, take_p50, take_p99,
-    file_bytes, memory, universality.
+    append, append_p99, file_bytes, memory, universality. Formats that changed the data
+    or run code on load are excluded unless --allow-lossy / --allow-unsafe.
 
     Example: fmtbench report results/0001_mixed.json --weights write=1,file_bytes=0.5
     """
     from benchmarks.analysis.recommend import parse_weights
-    from benchmarks.analysis.report import write_report
+    from benchmarks.analysis.report import Choices, write_report
     from benchmarks.cli.console import out
 
     weights = parse_weights(args.weights) if args.weights else None
-    md_path, html_path = write_report(args.results, args.out, weights)
+    choices = Choices(args.profile, args.allow_lossy, args.allow_unsafe)
+    md_path, html_path = write_report(args.results, args.out, weights, choices)
     out.print(f"wrote {md_path} and {html_path}", markup=False)
     return 0
 
@@ -32,6 +34,9 @@ def _report_args(p: argparse.ArgumentParser, add_results_arg: Callable) -> None:
     add_results_arg(p)
     p.add_argument("--out", type=Path, help="folder for the report (default: beside the results)")
     p.add_argument("--weights", help="a custom profile, e.g. write=1,read=0.2,file_bytes=0.5")
+    from benchmarks.cli.args import add_advice_args
+
+    add_advice_args(p)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from benchmarks.cli.console import note, out
 from benchmarks.errors import UsageError
-from benchmarks.run.runner import RunOptions, run
 from benchmarks.suite.config import RunConfig
+
+if TYPE_CHECKING:  # the runner imports pandas and pytest: seconds, paid only by a real run
+    from benchmarks.run.runner import RunOptions
 
 #: argparse dest -> RunConfig field, for the options that map one to one.
 _FIELDS = {
@@ -17,6 +20,9 @@ _FIELDS = {
     "ops": "ops", "rows": "rows", "rounds": "rounds", "cache": "cache", "columns": "columns",
     "sample": "sample", "seed": "seed", "data_dir": "data_dir", "workdir": "workdir",
     "k": "k", "patterns": "patterns", "selectivity": "selectivity", "batch_sizes": "batch_sizes",
+    "stream": "stream",
+
+    "batch_rows": "batch_rows",
     "threads": "threads",
 }  # fmt: skip
 
@@ -50,7 +56,10 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         setattr(cfg, name, value)
     if args.data and not args.datasets:
         cfg.datasets = []
+    if getattr(args, "column", None):  # --column NAME is never split: "a,b" stays one name
+        cfg.columns = [*(cfg.columns or []), *args.column]
     cfg.options = _options(args.option or [])
+    _remote_from_args(args, cfg)
     return cfg.validate()
 
 
@@ -64,8 +73,24 @@ def _options(pairs: list[tuple[str, list[str]]]) -> dict[str, list[str]]:
     return swept
 
 
+def _remote_from_args(args: argparse.Namespace, cfg: RunConfig) -> None:
+    """--storage/--storage-option/--storage-latency/--cluster; secrets go to env only."""
+    from benchmarks.storage import split_options
+
+    if getattr(args, "storage", None):
+        cfg.storage = args.storage
+    if getattr(args, "storage_option", None):
+        cfg.storage_options = split_options(args.storage_option)
+    if getattr(args, "storage_latency", None) is not None:
+        cfg.storage_latency_ms = args.storage_latency
+    if getattr(args, "cluster", None):
+        cfg.cluster = args.cluster
+
+
 def options_from_args(args: argparse.Namespace) -> RunOptions:
     """How to run: output path, resume, timeouts, files, display."""
+    from benchmarks.run.runner import RunOptions
+
     return RunOptions(
         out=args.out,
         resume=args.resume,
@@ -78,15 +103,38 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
     )
 
 
+def refuse_oversized(cfg: RunConfig) -> None:
+    """UsageError for a whole-table dataset that cannot fit in memory (none with --stream)."""
+    from benchmarks.suite import data
+
+    if cfg.stream:
+        return
+    for spec in [*cfg.datasets, *(f"file:{p}" for p in cfg.data)]:
+        for rows in cfg.rows:
+            data.check_fits(cfg, spec, rows)
+
+
 def run_from_args(args: argparse.Namespace, console: Console) -> int:
     """Run, print the summary, write charts; exit 1 under --strict if a case failed."""
     from benchmarks.analysis.summary import print_summary
     from benchmarks.run.results import tidy
 
     cfg = RunConfig() if args.resume else config_from_args(args)
+    if not args.resume:
+        refuse_oversized(cfg)  # in a second or two, before the runner's imports
+    from benchmarks.run.runner import run
+
     outcome = run(cfg, options_from_args(args))
     if not args.quiet:
-        print_summary(tidy(outcome.data), outcome.failed, outcome.skipped, console)
+        print_summary(
+            tidy(outcome.data),
+            outcome.failed,
+            outcome.skipped,
+            console,
+            args.profile,
+            args.allow_lossy,
+            args.allow_unsafe,
+        )
     if not args.no_charts:
         _charts(outcome.path, console)
     if outcome.kept is not None:

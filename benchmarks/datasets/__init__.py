@@ -42,6 +42,22 @@ class Dataset:
     table: pa.Table
     params: dict = field(default_factory=dict)
 
+    # The attributes a StreamSource shares, so the suite reads either the same way.
+    @property
+    def schema(self) -> pa.Schema:
+        """The table's schema."""
+        return self.table.schema
+
+    @property
+    def num_rows(self) -> int:
+        """Rows of the table."""
+        return self.table.num_rows
+
+    @property
+    def nbytes(self) -> int:
+        """Arrow bytes of the table."""
+        return self.table.nbytes
+
 
 def dataset_names() -> list[str]:
     """Built-in dataset names: synthetic families first, then real datasets."""

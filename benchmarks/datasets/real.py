@@ -55,7 +55,7 @@ def format_scale_factor(scale_factor: float) -> str:
     return np.format_float_positional(scale_factor, trim="-")
 
 
-def _tpchgen_binary() -> str:
+def tpchgen_binary() -> str:
     """The ``tpchgen-cli`` executable of this environment, else the one on PATH."""
     local = Path(sysconfig.get_path("scripts")) / "tpchgen-cli"
     found = str(local) if local.is_file() else shutil.which("tpchgen-cli")
@@ -76,7 +76,7 @@ def _generate_lineitem(scale_factor: float, target: Path) -> None:
     try:
         scratch = str(scratch_dir)
         args = [
-            _tpchgen_binary(),
+            tpchgen_binary(),
             "parquet",
             "--scale-factor",
             format_scale_factor(scale_factor),
@@ -106,7 +106,7 @@ def lineitem_path(scale_factor: float, data_dir: Path) -> Path:
     return target
 
 
-def _plain_schema(schema: pa.Schema) -> pa.Schema:
+def plain_schema(schema: pa.Schema) -> pa.Schema:
     """``schema`` with string_view as string, every field nullable, and no metadata.
 
     tpchgen-cli writes string_view and Parquet field ids: artefacts of its writer, not of
@@ -123,7 +123,7 @@ def load_tpch(arg: str | None, data_dir: Path) -> tuple[pa.Table, dict]:
     scale_factor = parse_scale_factor(arg)
     path = lineitem_path(scale_factor, data_dir)
     # Reading straight into the plain schema skips a second pass to cast 6M strings at SF 1.
-    table = pq.read_table(path, schema=_plain_schema(pq.read_schema(path)))
+    table = pq.read_table(path, schema=plain_schema(pq.read_schema(path)))
     return table, {"scale_factor": scale_factor}
 
 

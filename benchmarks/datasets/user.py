@@ -45,7 +45,7 @@ ACCEPTED: dict[str, FileKind] = {
 _REFUSED = {".pkl", ".pickle"}
 
 
-def _check_file(path: Path) -> None:
+def check_file(path: Path) -> None:
     """Refuse pickles, and missing, unreadable or empty files, before any adapter runs."""
     if path.suffix.lower() in _REFUSED:
         raise UsageError(
@@ -69,7 +69,7 @@ def _check_file(path: Path) -> None:
         raise UsageError(f"{path} is empty (0 bytes); pass a file that holds data")
 
 
-def _kind(path: Path) -> FileKind:
+def file_kind(path: Path) -> FileKind:
     """The file kind its suffix claims; an unknown suffix lists the accepted ones."""
     kind = ACCEPTED.get(path.suffix.lower())
     if kind is None:
@@ -81,7 +81,7 @@ def _kind(path: Path) -> FileKind:
     return kind
 
 
-def _readers(kind: FileKind, path: Path) -> list[formats.FormatAdapter]:
+def readers(kind: FileKind, path: Path) -> list[formats.FormatAdapter]:
     """Available adapters able to read ``kind``, pyarrow engines first, registry order kept."""
     matching = [a for a in formats.adapters() if a.extension.lstrip(".").lower() in kind.extensions]
     usable = [a for a in matching if a.available().ok]
@@ -94,7 +94,7 @@ def _readers(kind: FileKind, path: Path) -> list[formats.FormatAdapter]:
     return sorted(usable, key=lambda a: a.engine != "pyarrow")
 
 
-def _first_line(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
     """The first line of an exception's message (parser errors can span many lines)."""
     text = str(exc).strip()
     return text.splitlines()[0].rstrip(". ") if text else type(exc).__name__
@@ -112,7 +112,7 @@ def _read_with(
             # Adapters should raise FormatReadError; a raw parser error from a user's file is
             # the same situation (content is not what the suffix says), not a bug of ours.
             errors.append(exc)
-    what = _first_line(errors[0])
+    what = first_line(errors[0])
     if not isinstance(errors[0], formats.FormatReadError):
         what = f"{path} could not be read as {kind.label}: {what}"
     raise UsageError(
@@ -124,9 +124,9 @@ def _read_with(
 def read_user_file(path: str | Path) -> tuple[pa.Table, dict]:
     """The table in ``path`` and params recording where it came from and which adapter read it."""
     path = Path(path)
-    _check_file(path)
-    kind = _kind(path)
-    table, adapter = _read_with(_readers(kind, path), path, kind)
+    check_file(path)
+    kind = file_kind(path)
+    table, adapter = _read_with(readers(kind, path), path, kind)
     if table.num_columns == 0:
         raise UsageError(f"{path} has no columns; pass a file with at least one column")
     if table.num_rows == 0:

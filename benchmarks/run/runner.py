@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from benchmarks.suite.cases import Case, build_cases
 from benchmarks.suite.config import RunConfig
 
 SUITE = Path(__file__).parents[1] / "suite" / "test_formats.py"
+CLUSTER_SUITE = Path(__file__).parents[1] / "cluster" / "cluster_suite.py"
 
 
 class Interrupted(FmtbenchError):
@@ -80,10 +81,17 @@ class RunOutcome:
 
 def check_free_space(workdir: Path, cases: list[Case], cfg: RunConfig) -> None:
     """Stop before work when the largest file of the run would not fit on the disk."""
-    from benchmarks.suite.data import load
+    from benchmarks.suite.data import load, source
 
-    largest = max((load(cfg, c.dataset, c.rows).table.nbytes for c in cases), default=0)
+    def arrow_bytes(case: Case) -> int:
+        if cfg.stream:  # estimated: the stream is never held
+            return source(cfg, case.dataset, case.rows).nbytes
+        return load(cfg, case.dataset, case.rows).table.nbytes
+
+    largest = max(map(arrow_bytes, cases), default=0)
     need = 4 * largest  # text formats run to ~3x the Arrow size; the write op adds a copy
+    if cfg.stream:
+        need += largest  # the staged Arrow copy every write reads from
     free = shutil.disk_usage(workdir).free
     if need > free:
         raise RunError(
@@ -117,7 +125,8 @@ def run(cfg: RunConfig, opts: RunOptions | None = None) -> RunOutcome:
         if "ceilings" not in header:
             header["ceilings"] = _ceilings(workdir) if opts.measure_ceilings else {}
             journal.append(journal_path(out), {"event": "ceilings", "ceilings": header["ceilings"]})
-        _run_missing(cfg, cases, out, workdir, opts, header["case_timeout"])
+        with live_services(cfg) as live:
+            _run_missing(live, cases, out, workdir, opts, header["case_timeout"])
         outcome = _finish(out, cfg, cases, header)
         outcome.kept = workdir if opts.keep_files else None
         return outcome
@@ -163,6 +172,27 @@ def _workdir(cfg: RunConfig) -> Path:
             f"cannot create the work directory in {where}: {exc.strerror}; "
             "pass --workdir on a writable directory"
         ) from None
+
+
+@contextlib.contextmanager
+def live_services(cfg: RunConfig) -> Iterator[RunConfig]:
+    """The run's store (and cluster) for the block; ``cfg`` plus where the worker finds them.
+
+    They belong to this process, not the worker: a restarted worker finds the same bucket,
+    and they stop when the run ends, fails or is interrupted.
+    """
+    from benchmarks.cluster.session import open_cluster
+    from benchmarks.storage import open_store
+
+    with (
+        open_store(cfg.storage, cfg.storage_options, cfg.storage_latency_ms) as store,
+        open_cluster(cfg.cluster) as cluster,
+    ):
+        yield replace(
+            cfg,
+            storage_runtime=asdict(store) if store else None,
+            cluster_runtime=asdict(cluster) if cluster else None,
+        )
 
 
 def _ceilings(workdir: Path) -> dict[str, float]:
@@ -215,8 +245,9 @@ def _one_worker(
     cfg_file = workdir / "config.json"
     sub = RunConfig(**{**cfg.__dict__, "only": [c.id for c in missing], "workdir": str(workdir)})
     cfg_file.write_text(sub.to_json())
+    suite = CLUSTER_SUITE if cfg.cluster else SUITE
     cmd = [
-        sys.executable, "-m", "pytest", str(SUITE), "-q", "-p", "no:cacheprovider",
+        sys.executable, "-m", "pytest", str(suite), "-q", "-p", "no:cacheprovider",
         "-o", "addopts=", "--rootdir", str(SUITE.parents[2]),
         "--fb-config", str(cfg_file), "--fb-journal", str(jpath),
         f"--benchmark-json={workdir / 'worker.json'}",

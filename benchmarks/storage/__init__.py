@@ -1,4 +1,50 @@
-"""Where benchmark files live: local disk, an S3-compatible store, request and byte counting.
+"""Where benchmark files live: local disk, an embedded S3 server, or a real S3 endpoint.
 
-Adapters never know which store they write to: storage hands them a location.
+``open_store`` (the runner) starts the store and the recording proxy; ``Location`` (the
+worker) is what adapters receive in place of a path; ``counting`` measures one call's
+requests and bytes at the proxy.
 """
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from benchmarks.storage.location import Endpoint, Location, parse_uri
+from benchmarks.storage.proxy import difference, read_counters
+from benchmarks.storage.session import (
+    LOCAL,
+    S3_LOCAL,
+    StoreRuntime,
+    check_spec,
+    open_store,
+    root_location,
+    split_options,
+)
+
+__all__ = [
+    "LOCAL",
+    "S3_LOCAL",
+    "Endpoint",
+    "Location",
+    "StoreRuntime",
+    "check_spec",
+    "counting",
+    "open_store",
+    "parse_uri",
+    "root_location",
+    "split_options",
+]
+
+
+@contextlib.contextmanager
+def counting(counters_url: str | None) -> Iterator[dict[str, Any]]:
+    """Requests and bytes of the block, filled in on exit; empty when nothing records."""
+    found: dict[str, Any] = {}
+    if not counters_url:
+        yield found
+        return
+    before = read_counters(counters_url)
+    yield found
+    found.update(difference(read_counters(counters_url), before))

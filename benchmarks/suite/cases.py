@@ -15,7 +15,7 @@ import pyarrow.types as pat
 
 import formats
 from benchmarks.errors import UsageError
-from benchmarks.suite.config import RunConfig
+from benchmarks.suite.config import STREAM_OPS, RunConfig
 from formats.base import FormatAdapter
 from formats.registry import UnknownFormat, unknown_message
 
@@ -216,14 +216,51 @@ def cases_for_dataset(
     for threads in cfg.threads:
         for adapter in adapters:
             status = adapter.available()
+            remote_skip = storage_skip(adapter, cfg.storage)
             for options in option_grid(adapter, cfg.options):
                 for codec, codec_skip in codecs_for(adapter, cfg.codecs):
                     for op in cfg.ops:
-                        for params in _op_params(op, cfg, schema):
-                            skip = (None if status.ok else status.reason) or codec_skip
+                        for params, op_skip in _params_and_skips(op, cfg, schema, adapter):
+                            skip = (None if status.ok else status.reason) or codec_skip or op_skip
+                            skip = skip or remote_skip or _stream_skip(cfg, adapter, op)
                             yield Case(
                                 spec, rows, adapter.name, codec, op, params, skip, options, threads
                             )
+
+
+def _stream_skip(cfg: RunConfig, adapter: FormatAdapter, op: str) -> str | None:
+    """Why a --stream run cannot run this case: an op that needs a table, or no stream writer."""
+    if not cfg.stream:
+        return None
+    if cfg.storage != "local":  # write_batches and the staged source are local files
+        return "--stream runs on local storage only"
+    if op not in STREAM_OPS:
+        return f"{op} needs the whole table; --stream runs {', '.join(STREAM_OPS)}"
+    if not adapter.writes_incrementally():
+        return f"{adapter.name} cannot write incrementally"
+    return None
+
+
+def _params_and_skips(
+    op: str, cfg: RunConfig, schema: pa.Schema, adapter: FormatAdapter
+) -> Iterator[tuple[tuple[tuple[str, Any], ...], str | None]]:
+    """(params, skip reason) per case of ``op``; append has one case per batch size and mode."""
+    if op != "append":
+        yield from ((params, None) for params in _op_params(op, cfg, schema))
+        return
+    for b in cfg.batch_rows:
+        if not adapter.append_modes:
+            yield (("batch_rows", b),), f"{adapter.name} cannot append: {adapter.append_refusal}"
+        for mode in adapter.append_modes:
+            yield (("batch_rows", b), ("append_mode", mode)), None
+
+
+def storage_skip(adapter: FormatAdapter, storage: str) -> str | None:
+    """Why an adapter cannot run on this storage (it declares no object-store client)."""
+    if storage == "local" or adapter.remote_access:
+        return None
+    why = adapter.remote_refusal or "its adapter has no object-storage client wired"
+    return f"{adapter.name} cannot reach object storage here: {why}"
 
 
 def dataset_specs(cfg: RunConfig) -> list[str]:
@@ -231,10 +268,18 @@ def dataset_specs(cfg: RunConfig) -> list[str]:
     return list(cfg.datasets) + [f"file:{p}" for p in cfg.data]
 
 
+def dataset_schema(cfg: RunConfig, spec: str, rows: int | None) -> pa.Schema:
+    """The schema of a run's dataset; a whole table is refused first if it cannot fit."""
+    from benchmarks.suite import data
+
+    if cfg.stream:
+        return data.source(cfg, spec, rows).schema
+    data.check_fits(cfg, spec, rows)  # before load allocates anything
+    return data.load(cfg, spec, rows).table.schema
+
+
 def build_cases(cfg: RunConfig) -> list[Case]:
     """All cases of a run, in execution order; raises UsageError for bad names first."""
-    from benchmarks.suite.data import load
-
     cfg.validate()
     adapters = select_adapters(cfg.formats)
     check_codecs(cfg.codecs, adapters)
@@ -242,7 +287,7 @@ def build_cases(cfg: RunConfig) -> list[Case]:
     cases: list[Case] = []
     for spec in dataset_specs(cfg):
         for rows in cfg.rows:
-            schema = load(cfg, spec, rows).table.schema
+            schema = dataset_schema(cfg, spec, rows)
             cases.extend(cases_for_dataset(cfg, spec, rows, schema, adapters))
     if cfg.only is not None:
         wanted = set(cfg.only)

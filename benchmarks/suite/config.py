@@ -14,8 +14,11 @@ from typing import Any
 from benchmarks.errors import UsageError
 
 CORE_OPS = ("write", "read", "read_column")
-ACCESS_OPS = ("take", "scan", "stream", "iterate")
-ALL_OPS = CORE_OPS + ACCESS_OPS
+ACCESS_OPS = ("take", "scan", "stream", "iterate", "read_stream")
+#: What a --stream run can do without a whole table in memory.
+STREAM_OPS = ("write", "read_stream", "read_column")
+WORKLOAD_OPS = ("append",)  # the logging workload: M appends of B rows
+ALL_OPS = CORE_OPS + ACCESS_OPS + WORKLOAD_OPS
 CACHE_MODES = ("warm", "cold")
 
 
@@ -42,11 +45,25 @@ class RunConfig:
     lookups: int = 50  # calls per take case, for p50/p99
     selectivity: list[float] = field(default_factory=lambda: [0.001, 0.01, 0.1, 1.0])
     batch_sizes: list[int] = field(default_factory=lambda: [1_000, 10_000, 100_000])
+    batch_rows: list[int] = field(
+        default_factory=lambda: [1, 100, 10_000]
+    )  # append: rows per append
     only: list[str] | None = None  # case ids to run (resume); None: all
+    #: peak memory: "fresh" (one short-lived process per case, matches an independent
+    #: measurement) or "in-process" (after timing: faster, too low for warm allocators)
+    memory: str = "fresh"
+    stream: bool = False  # datasets as record batches, bounded memory (--stream)
     # layout knobs swept as a cross product, option name -> values (strings from the CLI
     # are parsed by each adapter's Option); an adapter without the option ignores it
     options: dict[str, list[Any]] = field(default_factory=dict)
     threads: list[int | None] = field(default_factory=lambda: [None])  # None: engine defaults
+    # -- beyond one machine (issue 13): object storage and a Dask cluster --------------
+    storage: str = "local"  # local | s3-local | s3://BUCKET/PREFIX
+    storage_options: dict[str, str] = field(default_factory=dict)  # no secrets: those go to env
+    storage_latency_ms: float = 0.0  # added to every request at the recording proxy
+    storage_runtime: dict[str, Any] | None = None  # the runner's live store, for its worker
+    cluster: str | None = None  # local[:N] | tcp://HOST:PORT
+    cluster_runtime: dict[str, Any] | None = None  # the runner's live cluster, for its worker
 
     def validate(self) -> RunConfig:
         """Raise UsageError for values no run could use; return self for chaining."""
@@ -62,13 +79,28 @@ class RunConfig:
         _check_positive("--threads", [t for t in self.threads if t is not None])
         self.options = {k: v if isinstance(v, list) else [v] for k, v in self.options.items()}
         _check_positive("--batch-sizes", self.batch_sizes)
+        _check_positive("--batch-rows", self.batch_rows)
         for s in self.selectivity:
             if not 0 < s <= 1:
                 raise UsageError(f"--selectivity must be in (0, 1], got {s}")
         _check_names("pattern", self.patterns, ("uniform", "clustered"))
+        _check_names("memory method", [self.memory], ("fresh", "in-process"))
         if not self.datasets and not self.data:
             raise UsageError("no dataset chosen; pass --datasets NAME or --data FILE")
+        self._validate_remote()
         return self
+
+    def _validate_remote(self) -> None:
+        """Storage and cluster values (issue 13)."""
+        from benchmarks.storage import check_spec
+
+        check_spec(self.storage)
+        if self.storage_latency_ms < 0:
+            raise UsageError(f"--storage-latency must be >= 0, got {self.storage_latency_ms}")
+        if self.storage_latency_ms and self.storage == "local":
+            raise UsageError("--storage-latency needs object storage; add --storage s3-local")
+        if self.cluster is not None:
+            _check_cluster(self.cluster, self.storage)
 
     def to_json(self) -> str:
         """The config as JSON, for the pytest subprocess and the results file."""
@@ -96,6 +128,20 @@ def _check_names(kind: str, given: list[str], known: tuple[str, ...]) -> None:
     for name in given:
         if name not in known:
             raise UsageError(unknown_message(kind, name, list(known)))
+
+
+def _check_cluster(spec: str, storage: str) -> None:
+    """local, local:N or tcp://HOST:PORT; a remote scheduler cannot see local files."""
+    if spec == "local" or (spec.startswith("local:") and spec[6:].isdigit() and int(spec[6:])):
+        return
+    if spec.startswith("tcp://") and spec[6:].rpartition(":")[2].isdigit():
+        if not storage.startswith("s3://"):
+            raise UsageError(
+                f"--cluster {spec}: a remote cluster's workers cannot see this machine's "
+                "files; add --storage s3://BUCKET/PREFIX (storage both can reach)"
+            )
+        return
+    raise UsageError(f"unknown cluster '{spec}'; use local, local:N or tcp://HOST:PORT")
 
 
 def _check_positive(flag: str, values: list[int]) -> None:

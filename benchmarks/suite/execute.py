@@ -6,6 +6,7 @@ stays a plain pytest-benchmark suite (``pytest benchmarks/``) while the logic is
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,16 @@ import numpy as np
 import pyarrow as pa
 
 import formats
+from benchmarks.datasets.stream import StreamSource
+from benchmarks.storage import counting
 from benchmarks.suite.cases import Case, case_info, default_threads
 from benchmarks.suite.config import RunConfig
-from benchmarks.suite.data import load
-from benchmarks.suite.measure import measure_peak_memory
+from benchmarks.suite.data import load, staged
+from benchmarks.suite.fresh import FRESH_PROCESS, IN_PROCESS, fresh_peak
+from benchmarks.suite.measure import measure_peak_memory, throughputs
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation, case_dir, keep_files
 from formats.base import path_bytes, remove_path
+from formats.fidelity import compare_tables
 
 #: Time budget per take case: enough calls for a p99, without 50 full reads of a CSV.
 TAKE_BUDGET_S = 5.0
@@ -39,27 +44,79 @@ class PreparedFiles:
 
     def get(self, case: Case, env_adapter: formats.FormatAdapter, table: Any, stem: str) -> Path:
         """Path of the file for ``case``, writing it if this key is new."""
-        key = (case.dataset, case.rows, case.adapter, case.codec, case.options)
+        key = _file_key(case)
         if key != self._key:
             if self._path is not None and not keep_files():
                 remove_path(self._path)
             self._key, self._path = None, None  # a failed write must fail the next case too
             path = case_dir(self.workdir, case) / env_adapter.file_name(stem, case.codec)
-            env_adapter.write(table, path, case.codec)
+            writer = env_adapter
+            if env_adapter.prepared_by:  # every engine of the format reads the same bytes
+                writer = formats.get(env_adapter.prepared_by)
+            if isinstance(table, StreamSource):  # --stream: never a whole table in memory
+                writer.write_batches(table.schema, table.batches(), path, case.codec)
+            else:
+                writer.write(table, path, case.codec)
             self._key, self._path = key, path
         assert self._path is not None
         return self._path
+
+    def adopt(self, case: Case, path: Path) -> None:
+        """Take ``path`` as the file already written for ``case`` (a memory probe's parent
+        wrote it)."""
+        self._key, self._path = _file_key(case), Path(path)
+
+
+def _file_key(case: Case) -> tuple:
+    """What decides the prepared file's bytes: the same key, the same file."""
+    return (case.dataset, case.rows, case.adapter, case.codec, case.options)
+
+
+def storage_root(cfg: RunConfig, workdir: Path) -> Any:
+    """Where the case's files go: ``workdir``, or the run's prefix on object storage."""
+    if not cfg.storage_runtime:
+        return workdir
+    from benchmarks.storage import StoreRuntime, root_location
+
+    return root_location(StoreRuntime(**cfg.storage_runtime))
 
 
 def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles) -> CaseEnv:
     """Everything an operation needs for ``case``."""
     adapter = formats.get(case.adapter, dict(case.options))
-    dataset = load(cfg, case.dataset, case.rows)
+    if cfg.stream:
+        dataset: Any = staged(cfg, case.dataset, case.rows, workdir)
+        check_disk_for_stream(adapter, dataset.nbytes, workdir)
+    else:
+        dataset = load(cfg, case.dataset, case.rows)
+        # like-for-like reads: the reader knows the source as a user would, decided untimed
+        adapter.know_source(dataset.table)
 
     def prepared_path() -> Path:
-        return prepared.get(case, adapter, dataset.table, dataset.name)
+        source = dataset if cfg.stream else dataset.table
+        return prepared.get(case, adapter, source, dataset.name)
 
-    return CaseEnv(case, adapter, dataset, workdir, cfg.cache, cfg.seed, prepared_path)
+    root = storage_root(cfg, workdir)
+    return CaseEnv(case, adapter, dataset, root, cfg.cache, cfg.seed, prepared_path)
+
+
+#: File bytes per Arrow byte to expect, by encoding (CSV/JSON Lines run to ~3x at worst).
+_FILE_FACTOR = {"text": 3.0, "binary": 1.5}
+
+
+def check_disk_for_stream(adapter: formats.FormatAdapter, nbytes: int, workdir: Path) -> None:
+    """Skip (with the reason) a stream case whose two files would not fit on the disk."""
+    import shutil
+
+    import pytest
+
+    need = 2 * _FILE_FACTOR.get(adapter.encoding, 3.0) * nbytes  # prepared file + write's
+    free = shutil.disk_usage(workdir).free
+    if need > free:
+        pytest.skip(
+            f"not enough free disk in {workdir} for {adapter.name}: about {need / 1e9:.1f} GB "
+            f"needed, {free / 1e9:.1f} GB free; pass --workdir on a larger disk"
+        )
 
 
 def base_info(env: CaseEnv) -> dict[str, Any]:
@@ -69,10 +126,12 @@ def base_info(env: CaseEnv) -> dict[str, Any]:
         **case_info(env.case),
         "dataset": ds.name,
         "source": ds.source,
-        "rows": ds.table.num_rows,
+        "rows": ds.num_rows,
         "cache": env.cache,
-        "arrow_bytes": ds.table.nbytes,
+        "arrow_bytes": ds.nbytes,
     }
+    # the knobs in force, including those decided from the data (newlines_in_values)
+    info["options"] = {**info.get("options", {}), **env.adapter.options}
     if "sample" in ds.params:
         info["sample"] = ds.params["sample"]
     if "sample_compression" in ds.params:
@@ -96,6 +155,7 @@ def _rounds(cfg: RunConfig, case: Case, op: Operation) -> int:
 def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     """Time ``case`` with ``benchmark.pedantic``; fill extra_info per the result contract."""
     benchmark.extra_info.update(base_info(env))
+    benchmark.extra_info.update(storage_info(cfg))
     benchmark.group = f"{case.op} {env.dataset.name}"
     op = build_operation(env)
     benchmark.extra_info.update(op.info)
@@ -104,7 +164,9 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     benchmark.extra_info["threads"] = case.threads or default_threads()
     try:
         _time_and_measure(benchmark, cfg, case, op)
+        benchmark.extra_info.update(round_trip_info(op))
         benchmark.extra_info.update(_io_info(env))
+        benchmark.extra_info.update(_fresh_memory(cfg, case, env))
     finally:
         restore()
         op.cleanup()
@@ -115,6 +177,18 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
         benchmark.extra_info["file_bytes"] = path_bytes(env.prepared())
     if case.op == "take":
         _latency_percentiles(benchmark)
+    if case.op == "append":  # sustained: every append and the close, per timed round
+        rows = benchmark.extra_info["rows_appended"]
+        benchmark.extra_info["rows_per_s"] = rows / benchmark.stats.stats.median
+    _throughput_info(benchmark, case)
+
+
+def _throughput_info(benchmark: Any, case: Case) -> None:
+    """Logical (Arrow) and physical (file) MB/s from the median, per the result contract."""
+    info = benchmark.extra_info
+    io = {"bytes_read": info["bytes_read"]} if "bytes_read" in info else {}
+    median = benchmark.stats.stats.median
+    info.update(throughputs(case.op, info.get("data_bytes"), info.get("file_bytes"), io, median))
 
 
 def apply_threads(threads: int | None, adapter: formats.FormatAdapter) -> Any:
@@ -147,8 +221,65 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     benchmark.pedantic(timed, setup=setup, rounds=rounds, warmup_rounds=cfg.warmup)
     release()
     args, kwargs = op.setup()
-    benchmark.extra_info["peak_memory_bytes"] = measure_peak_memory(lambda: op.fn(*args, **kwargs))
+    with counting(_counters_url(cfg)) as traffic:  # one untimed call, counted at the proxy
+        peak = measure_peak_memory(lambda: op.fn(*args, **kwargs))
+    benchmark.extra_info["peak_memory_bytes"] = peak
+    benchmark.extra_info.update(traffic_info(traffic, case.op, op.info.get("data_bytes")))
     benchmark.extra_info.update(op.after())
+
+
+def _fresh_memory(cfg: RunConfig, case: Case, env: CaseEnv) -> dict[str, Any]:
+    """The peak from a process that never ran the operation, and how it was taken.
+
+    Kept apart from the timing: a probe that fails leaves the in-process figure, labelled.
+    """
+    local = getattr(cfg, "storage", "local") in (None, "local")
+    if cfg.memory != "fresh" or cfg.stream or not local:  # the probe rebuilds a local table
+        return {"memory_method": IN_PROCESS}
+    try:
+        peak = fresh_peak(cfg, env)
+    except (RuntimeError, OSError, subprocess.TimeoutExpired, ValueError) as exc:
+        return {"memory_method": IN_PROCESS, "memory_probe_error": str(exc)}
+    return {"peak_memory_bytes": peak, "memory_method": FRESH_PROCESS}
+
+
+def round_trip_info(op: Operation) -> dict[str, Any]:
+    """Once per read case, untimed: did the adapter return the source unchanged?
+
+    One more call, compared with the source (with the case's selection) by the fidelity
+    comparator; only one result is alive, the timed rounds' results are already freed.
+    """
+    if op.expected is None:
+        return {}
+    args, kwargs = op.setup()
+    back = op.fn(*args, **kwargs)
+    status, changes = compare_tables(op.expected(args), back)
+    del back
+    if status == "lossless":
+        return {"round_trip": status}
+    return {"round_trip": status, "round_trip_change": changes[0], "round_trip_changes": changes}
+
+
+def storage_info(cfg: RunConfig) -> dict[str, Any]:
+    """The storage axis of a case: where its files lived and the latency added per request."""
+    info: dict[str, Any] = {"storage": cfg.storage}
+    if cfg.storage != "local":
+        info["storage_latency_ms"] = cfg.storage_latency_ms
+    return info
+
+
+def _counters_url(cfg: RunConfig) -> str | None:
+    return (cfg.storage_runtime or {}).get("counters")
+
+
+def traffic_info(traffic: dict[str, Any], op: str, data_bytes: int | None) -> dict[str, Any]:
+    """requests/bytes of one call; for reads, bytes fetched per Arrow byte asked for."""
+    if not traffic:
+        return {}
+    info = dict(traffic)
+    if op != "write" and data_bytes:
+        info["fetch_amplification"] = traffic["bytes_fetched"] / data_bytes
+    return info
 
 
 def _one_result_at_a_time(op: Operation) -> tuple[Any, Any, Any]:

@@ -52,6 +52,9 @@ class Operation:
     after: Callable[[], dict[str, Any]] = dict
     native: bool = True  # write and read are always the format's own; access ops say
     cleanup: Callable[[], None] = lambda: None  # runs even when the case fails
+    #: For read cases: the call's args -> what a lossless round trip returns (the source,
+    #: with the case's selection applied); the suite compares it with the result, untimed.
+    expected: Callable[[tuple], Any] | None = None
 
 
 def _reader_setup(env: CaseEnv, *args: Any) -> Setup:
@@ -59,7 +62,7 @@ def _reader_setup(env: CaseEnv, *args: Any) -> Setup:
     path = env.prepared()
 
     def setup() -> tuple[tuple, dict]:
-        if env.cache == "cold":
+        if env.cache == "cold" and isinstance(path, Path):  # object storage: no page cache
             evict_from_page_cache(path)
         return (path, *args), {}
 
@@ -79,6 +82,9 @@ def case_dir(workdir: Path, case: Case) -> Path:
     folder = workdir / re.sub(r"[^A-Za-z0-9._=-]+", "-", f"{case.dataset}@{rows}").strip("-")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+reader_setup = _reader_setup  # shared with stream_ops
 
 
 def op_write(env: CaseEnv) -> Operation:
@@ -101,7 +107,9 @@ def op_write(env: CaseEnv) -> Operation:
 
 def op_read(env: CaseEnv) -> Operation:
     """The whole file back to an Arrow table."""
-    return Operation(env.adapter.read, _reader_setup(env), {"data_bytes": env.dataset.table.nbytes})
+    table = env.dataset.table
+    info = {"data_bytes": table.nbytes}
+    return Operation(env.adapter.read, _reader_setup(env), info, expected=lambda args: table)
 
 
 def op_read_column(env: CaseEnv) -> Operation:
@@ -110,7 +118,14 @@ def op_read_column(env: CaseEnv) -> Operation:
     data = env.dataset.table.column(column).nbytes
     info = {"columns": column, "data_bytes": data}
     native = env.adapter.is_native("read_columns")
-    return Operation(env.adapter.read_columns, _reader_setup(env, [column]), info, native=native)
+    table = env.dataset.table
+    return Operation(
+        env.adapter.read_columns,
+        _reader_setup(env, [column]),
+        info,
+        native=native,
+        expected=lambda args: table.select(args[1]),
+    )
 
 
 def take_indices(rng: np.random.Generator, n: int, k: int, pattern: str) -> np.ndarray:
@@ -135,8 +150,13 @@ def op_take(env: CaseEnv) -> Operation:
         return (path, take_indices(rng, n, k, pattern)), {}
 
     data = env.dataset.table.nbytes * k // max(n, 1)
+    table = env.dataset.table
     return Operation(
-        env.adapter.take, setup, {"data_bytes": data}, native=env.adapter.is_native("take")
+        env.adapter.take,
+        setup,
+        {"data_bytes": data},
+        native=env.adapter.is_native("take"),
+        expected=lambda args: table.take(pa.array(args[1])),
     )
 
 
@@ -194,7 +214,15 @@ def op_scan(env: CaseEnv) -> Operation:
     if "selectivity" not in p:
         info["selectivity"] = selected.num_rows / max(env.dataset.table.num_rows, 1)
     native = env.adapter.is_native("scan")
-    return Operation(env.adapter.scan, _reader_setup(env, predicate), info, native=native)
+    source = env.dataset.table
+
+    def expected(args: tuple) -> list[pa.RecordBatch]:
+        # filtered a batch at a time: no copy of the whole source, only of the selection
+        return [b.filter(predicate.to_arrow()) for b in source.to_batches(65_536)]
+
+    return Operation(
+        env.adapter.scan, _reader_setup(env, predicate), info, native=native, expected=expected
+    )
 
 
 def op_stream(env: CaseEnv) -> Operation:
@@ -280,5 +308,12 @@ OPERATIONS: dict[str, Callable[[CaseEnv], Operation]] = {
 
 
 def build_operation(env: CaseEnv) -> Operation:
-    """The Operation for a case's op name."""
-    return OPERATIONS[env.case.op](env)
+    """The Operation for a case's op name (batch by batch for read_stream and --stream)."""
+    if env.case.op == "append":
+        from benchmarks.suite.append import op_append  # it builds on this module
+
+        return op_append(env)
+    from benchmarks.suite import stream_ops  # it builds on this module
+
+    streamed = stream_ops.variant(env)
+    return streamed if streamed is not None else OPERATIONS[env.case.op](env)

@@ -16,7 +16,7 @@ from benchmarks.errors import FmtbenchError
 from benchmarks.suite import journal, machine
 from benchmarks.suite.cases import Case, build_cases
 from benchmarks.suite.config import RunConfig
-from benchmarks.suite.execute import PreparedFiles
+from benchmarks.suite.execute import PreparedFiles, storage_root
 
 _LIST_OPTIONS = ("datasets", "formats", "codecs", "ops", "columns")
 
@@ -85,8 +85,8 @@ def fb_workdir(fb_config: RunConfig, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="session")
-def fb_prepared(fb_workdir: Path) -> PreparedFiles:
-    return PreparedFiles(fb_workdir)
+def fb_prepared(fb_config: RunConfig, fb_workdir: Path) -> PreparedFiles:
+    return PreparedFiles(storage_root(fb_config, fb_workdir))
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ def world_frame(world: dict = WORLD, dataset: str = "d") -> pd.DataFrame:
             case(a, fmt, "read_column", col, column="id", **size),
             case(a, fmt, "scan", scan, filter="sorted", selectivity=0.01, **size),
             case(a, fmt, "take", p50, k=1, pattern="uniform", p50_s=p50, p99_s=p99, **size),
+            case(a, fmt, "append", write, batch_rows=100, append_mode="append", append_p99_s=write),
         ]
     return pd.DataFrame(rows).assign(dataset=dataset)
 
@@ -65,6 +66,14 @@ def test_each_profile_picks_its_obvious_winner(profile):
     assert ranking.iloc[0]["adapter"] == WINNERS[profile]
     assert list(ranking.columns[:4]) == ["adapter", "codec", "score", "missing"]
     assert ranking["score"].is_monotonic_increasing
+
+
+def test_each_format_appends_at_its_best_mode():
+    frame = world_frame()
+    slow = case("logger", "Avro", "append", 50, batch_rows=100, append_mode="file-per-batch")
+    ratios = metric_ratios(pd.concat([frame, pd.DataFrame([slow])]), "append")
+    assert ratios[("logger", "c")] == 1.0  # its true append counts, not the slow mode
+    assert ratios[("tiny", "c")] == pytest.approx(10.0)
 
 
 def test_ratios_are_relative_to_the_best_format_per_case():

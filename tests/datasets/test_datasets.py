@@ -190,7 +190,7 @@ def test_describe_is_json_ready() -> None:
 
 def tpchgen_installed() -> bool:
     try:
-        real._tpchgen_binary()
+        real.tpchgen_binary()
     except UsageError:
         return False
     return True
@@ -243,7 +243,7 @@ def test_tpch_lineitem_is_generated_once_and_cached(
 def test_tpch_generator_failure_is_a_run_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(real, "_tpchgen_binary", lambda: "false")
+    monkeypatch.setattr(real, "tpchgen_binary", lambda: "false")
     with pytest.raises(RunError, match="tpchgen-cli failed"):
         load_dataset("tpch-lineitem:0.001", data_dir=tmp_path)
     assert not list((tmp_path / "tpch" / "sf0.001").iterdir())  # no half file left behind

@@ -42,6 +42,10 @@ def test_cases_carry_the_result_contract_with_plausible_values(core_run):
         assert info["file_bytes"] > 0 and info["arrow_bytes"] > 0 and info["rows"] == 400
         assert info["peak_memory_bytes"] >= 0 and info["cache"] == "warm"
         assert bench["stats"]["median"] > 0 and bench["stats"]["rounds"] >= 1
+        assert info["memory_method"].startswith(("fresh-process", "in-process"))
+        assert info["logical_mb_s"] > 0
+        if info["operation"] in ("write", "read"):
+            assert info["physical_mb_s"] > 0
 
 
 def test_native_flag_matches_the_adapter_declaration(core_run):

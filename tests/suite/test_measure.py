@@ -56,3 +56,15 @@ def test_buffers_allocated_during_a_measurement_outlive_it_safely():
     assert len(measure._POOLS) == before + 1
     assert kept[0].sum().as_py() == 999_000  # still readable, then freed below
     kept.clear()
+
+
+def test_throughputs_logical_is_arrow_bytes_physical_is_file_bytes():
+    from benchmarks.suite.measure import throughputs
+
+    full = throughputs("read", data_bytes=4_000_000, file_bytes=1_000_000, io={}, median=2.0)
+    assert full == {"logical_mb_s": 2.0, "physical_mb_s": 0.5}
+    counted = throughputs("read_column", 2_000_000, 9_000_000, {"bytes_read": 500_000}, 1.0)
+    assert counted == {"logical_mb_s": 2.0, "physical_mb_s": 0.5}
+    # one column of a file that cannot say what it read: physical is unknown, not file size
+    assert throughputs("read_column", 2_000_000, 9_000_000, {}, 1.0) == {"logical_mb_s": 2.0}
+    assert throughputs("write", 4_000_000, 1_000_000, {"bytes_read": 7}, 1.0)["physical_mb_s"] == 1

@@ -17,7 +17,7 @@ import pandas as pd
 from benchmarks.run.results import tidy
 
 #: Operations in the order a reader meets them; unknown ones follow.
-OP_ORDER = ("write", "read", "read_column", "take", "scan", "stream", "iterate")
+OP_ORDER = ("write", "read", "read_column", "take", "scan", "stream", "iterate", "append")
 
 
 def chart_frame(data: dict[str, Any]) -> pd.DataFrame:

@@ -1,7 +1,9 @@
-"""Chart 6: throughput in MB/s of Arrow data, against this machine's measured ceilings.
+"""Chart 6: throughput in MB/s of file bytes, against this machine's measured ceilings.
 
-The ceilings (a memory copy, a page-cache file read) say how much of the gap to the
-hardware a format leaves: a format near the copy line is as fast as it can be.
+The ceilings (a memory copy, a page-cache file read) are raw bytes per second, so they are
+drawn only against physical throughput (file bytes read or written per second): a format
+near the page-cache line reads its file as fast as the machine can. Results without
+``physical_mb_s`` (older files) show Arrow MB/s, without ceilings: those would mislead.
 """
 
 from __future__ import annotations
@@ -19,27 +21,39 @@ CEILING_LABELS = {"memory_copy_mb_s": "memory copy", "page_cache_read_mb_s": "pa
 CEILING_STYLES = {"memory_copy_mb_s": ":", "page_cache_read_mb_s": "--"}
 
 
+def throughput_column(frame: pd.DataFrame) -> str:
+    """``physical_mb_s`` when the results have it, else the Arrow-bytes ``mb_s``."""
+    has = "physical_mb_s" in frame and frame["physical_mb_s"].notna().any()
+    return "physical_mb_s" if has else "mb_s"
+
+
 def plot_throughput(ctx: Context, frame: pd.DataFrame) -> None:
     """One MB/s figure per (dataset, rows) with a panel per whole-table operation."""
     for dataset, rows, group in by_dataset_rows(frame):
         cases = group[group["operation"].isin(THROUGHPUT_OPS)]
-        if len(cases) and cases["mb_s"].notna().any():
-            _throughput_figure(ctx, dataset, rows, cases)
+        column = throughput_column(cases)
+        if len(cases) and cases[column].notna().any():
+            _throughput_figure(ctx, dataset, rows, cases, column)
 
 
-def _throughput_figure(ctx: Context, dataset: str, rows: int, cases: pd.DataFrame) -> None:
-    """Write and read MB/s side by side on one scale, with the ceilings."""
+def _throughput_figure(
+    ctx: Context, dataset: str, rows: int, cases: pd.DataFrame, column: str
+) -> None:
+    """Write and read MB/s side by side on one scale, with the ceilings (physical only)."""
     ops = [op for op in THROUGHPUT_OPS if op in set(cases["operation"])]
-    ok = cases[~cases["failed"] & cases["mb_s"].gt(0)]
-    order = ok.groupby("label")["mb_s"].mean().sort_values(ascending=False)
+    ok = cases[~cases["failed"] & cases[column].gt(0)]
+    order = ok.groupby("label")[column].mean().sort_values(ascending=False)
     labels = list(order.index) + sorted(set(cases["label"]) - set(order.index))
     fig = style.new_figure(style.bar_figure_size(len(labels), len(ops)))
     axes = fig.subplots(1, len(ops), squeeze=False, sharey=True)[0]
-    ceilings = {k: float(v) for k, v in ctx.ceilings.items() if k in CEILING_LABELS and v}
-    log = ctx.log_scale or _needs_log(ok["mb_s"], ceilings)
+    physical = column == "physical_mb_s"
+    ceilings = {
+        k: float(v) for k, v in ctx.ceilings.items() if physical and k in CEILING_LABELS and v
+    }
+    log = ctx.log_scale or _needs_log(ok[column], ceilings)
     for ax, op in zip(axes, ops, strict=True):
         panel = cases[cases["operation"] == op]
-        draw_bars(ax, bars_from(panel, labels, "mb_s", lambda v: f"{v:,.0f} MB/s"), log)
+        draw_bars(ax, bars_from(panel, labels, column, lambda v: f"{v:,.0f} MB/s"), log)
     limits = _common_limits(axes, ceilings)
     for ax, op in zip(axes, ops, strict=True):
         ax.set_xlim(*limits)  # one scale for write and read: the panels compare directly
@@ -47,9 +61,10 @@ def _throughput_figure(ctx: Context, dataset: str, rows: int, cases: pd.DataFram
             plain_log(ax, "x")  # re-pick ticks for the widened range
         _ceiling_lines(ax, ceilings)
         ax.set_title(op)
-        ax.set_xlabel("MB/s of Arrow data (higher is better)")
-    what = "throughput: Arrow bytes / median time"
-    if not ceilings:
+        unit = "file bytes" if physical else "Arrow data"
+        ax.set_xlabel(f"MB/s of {unit} (higher is better)")
+    what = f"throughput: {'file' if physical else 'Arrow'} bytes / median time"
+    if not ceilings and physical:
         what += " (no machine ceilings recorded)"
     fig.suptitle(title(ctx, what, dataset, rows, cases))
     legend_below(fig, style.encoding_legend() + _ceiling_handles(ceilings), ncol=6)

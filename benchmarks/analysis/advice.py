@@ -1,0 +1,227 @@
+"""Advice a user can act on: the ranking of ``recommend`` restricted to formats that keep
+this data, are safe to load anywhere, and natively do what the profile needs.
+
+A format is excluded from a profile, with a one-line reason, when
+
+- its round trip changed the user's data (``round_trip: changed``), unless ``allow_lossy``
+  (then it is ranked, with the change named);
+- it runs code when loaded or only one language reads it (``UNSAFE``), unless
+  ``allow_unsafe``;
+- the profile needs an access pattern (``NEEDS``) the format only emulates or lacks.
+
+Each format is then ranked at its best engine and codec ("Avro via fastavro (null)").
+Pure functions over the tidy frame, like ``recommend``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.analysis import recommend as rec
+from benchmarks.errors import FmtbenchError
+
+#: Format family -> why it is not advised by default: code runs on load, one language reads it.
+UNSAFE: dict[str, str] = {
+    "pickle": "Python-only, and loading a pickle runs arbitrary code (allow with --allow-unsafe)",
+}
+
+#: Profile -> the operation whose native support it needs, and what it is in words.
+NEEDS: dict[str, tuple[str, str]] = {
+    "lookups": ("take", "a native take (an index or row groups, not a full read per lookup)"),
+    "logging": ("append", "the append operation"),
+}
+
+
+@dataclass
+class Advice:
+    """One profile's answer: eligible formats best first, and every exclusion's reason."""
+
+    profile: str
+    weights: dict[str, float]
+    ranking: pd.DataFrame = field(default_factory=pd.DataFrame)
+    excluded: dict[str, str] = field(default_factory=dict)  # adapter -> reason
+    notes: dict[str, str] = field(default_factory=dict)  # adapter -> admitted change
+    unmeasured: str = ""  # why there is no ranking at all
+
+    @property
+    def reason(self) -> str:
+        """The one line saying why the winner wins (with the measured ratio)."""
+        return self.unmeasured or rec.explain(self.ranking, self.weights)
+
+
+def _family(frame: pd.DataFrame, adapter: str) -> str:
+    rows = frame[frame["adapter"] == adapter]
+    name = (
+        rows["format"].dropna().iloc[0]
+        if "format" in rows and rows["format"].notna().any()
+        else adapter
+    )
+    return rec.family(str(name))
+
+
+def data_change(frame: pd.DataFrame, adapter: str) -> str:
+    """The first change this adapter's round trips made to the data, '' when none."""
+    if "round_trip" not in frame:
+        return ""
+    rows = frame[(frame["adapter"] == adapter) & (frame["round_trip"] == "changed")]
+    if rows.empty:
+        return ""
+    full = rows[rows["operation"] == "read"] if "operation" in rows else rows
+    row = (full if not full.empty else rows).iloc[0]
+    return str(row.get("round_trip_change") or "values changed")
+
+
+def _need_reason(frame: pd.DataFrame, adapter: str, op: str) -> str:
+    """'' when ``adapter`` does ``op`` natively in these results, else why not."""
+    ok = frame[(frame["adapter"] == adapter) & (frame["operation"] == op)]
+    if "error" in ok:
+        ok = ok[ok["error"].isna()]
+    if op == "append":
+        return "" if not ok.empty else _append_refusal(frame, adapter)
+    if ok.empty:
+        return ""  # not measured: rank lists it as missing
+    if "native" in ok and not ok["native"].fillna(False).astype(bool).any():
+        return f"no native {op}: each {op} reads the whole file"
+    return ""
+
+
+def _append_refusal(frame: pd.DataFrame, adapter: str) -> str:
+    """Why an adapter has no append result: it cannot append, or its cases failed."""
+    import formats
+
+    cls = formats.registry.get(adapter)
+    if cls is not None and not cls.append_modes:
+        return f"cannot append: {cls.append_refusal}"
+    failed = frame[(frame["adapter"] == adapter) & (frame["operation"] == "append")]
+    if "error" in failed and failed["error"].notna().any():
+        return f"its append cases failed: {failed['error'].dropna().iloc[0]}"
+    return "no append result in this run"
+
+
+def exclusions(
+    frame: pd.DataFrame, profile: str, allow_lossy: bool = False, allow_unsafe: bool = False
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(excluded adapter -> reason, admitted adapter -> the change --allow-lossy let in)."""
+    excluded, notes = {}, {}
+    need = NEEDS.get(profile)
+    for adapter in dict.fromkeys(frame["adapter"].dropna()):
+        unsafe = UNSAFE.get(_family(frame, adapter))
+        change = data_change(frame, adapter)
+        if unsafe and not allow_unsafe:
+            excluded[adapter] = unsafe
+        elif change and not allow_lossy:
+            excluded[adapter] = f"changes this data: {change} (allow with --allow-lossy)"
+        elif need and (why := _need_reason(frame, adapter, need[0])):
+            excluded[adapter] = why
+        elif change:
+            notes[adapter] = change
+    return excluded, notes
+
+
+def label(frame: pd.DataFrame, adapter: str, codec: str) -> str:
+    """'Avro via fastavro (null)': the format, the engine that reads and writes it, the codec."""
+    rows = frame[frame["adapter"] == adapter]
+    if rows.empty or "format" not in rows or "engine" not in rows:
+        return f"{adapter} ({codec})"
+    first = rows.iloc[0]
+    return f"{first['format']} via {first['engine']} ({codec})"
+
+
+def best_per_format(frame: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
+    """The ranking with one row per format: its best engine and codec, labelled."""
+    if ranking.empty:
+        return ranking
+    fmt = frame.drop_duplicates("adapter").set_index("adapter")
+    families = ranking["adapter"].map(fmt["format"] if "format" in fmt else pd.Series(dtype=str))
+    best = ranking.assign(_format=families.fillna(ranking["adapter"]))
+    best = best.drop_duplicates("_format").drop(columns="_format").reset_index(drop=True)
+    pairs = zip(best["adapter"], best["codec"], strict=True)
+    best.insert(0, "label", [label(frame, a, c) for a, c in pairs])
+    best.attrs = ranking.attrs
+    return best
+
+
+def advise(
+    frame: pd.DataFrame,
+    profile: str,
+    weights: dict[str, float] | None = None,
+    allow_lossy: bool = False,
+    allow_unsafe: bool = False,
+) -> Advice:
+    """The eligible formats for ``profile`` (or custom ``weights``), best first, and the rest."""
+    weights = weights or rec.PROFILES[profile]
+    advice = Advice(profile, weights)
+    need = NEEDS.get(profile)
+    if need and ("operation" not in frame or not (frame["operation"] == need[0]).any()):
+        advice.unmeasured = f"needs {need[1]}: run with --ops {need[0]}"
+        return advice
+    advice.excluded, advice.notes = exclusions(frame, profile, allow_lossy, allow_unsafe)
+    eligible = frame[~frame["adapter"].isin(list(advice.excluded))]
+    try:
+        ranking = rec.rank(eligible, weights)
+    except FmtbenchError:
+        ops = sorted({rec.METRICS[m].operation or "any" for m in weights})
+        advice.unmeasured = f"not measured in this run (needs: {', '.join(ops)})"
+        return advice
+    advice.ranking = best_per_format(frame, ranking)
+    if need and need[0] == "append" and not advice.ranking.empty:
+        modes = [best_append_mode(frame, a) for a in advice.ranking["adapter"]]
+        advice.ranking["label"] = [
+            f"{lb}, {m}" for lb, m in zip(advice.ranking["label"], modes, strict=True)
+        ]
+    if advice.ranking.empty:
+        advice.unmeasured = "every format measured here is excluded (see the reasons)"
+    return advice
+
+
+def best_append_mode(frame: pd.DataFrame, adapter: str) -> str:
+    """The append mode with the lowest geometric-mean time over batch sizes."""
+    rows = frame[(frame["adapter"] == adapter) & (frame["operation"] == "append")]
+    rows = rows[rows["median"].notna()]
+    if rows.empty or "append_mode" not in rows:
+        return "append"
+    logs = np.log(rows["median"].astype(float)).groupby(rows["append_mode"]).mean()
+    return str(logs.idxmin())
+
+
+def profile_order(first: str | None) -> list[str]:
+    """Built-in profiles with ``first`` (--profile) at the front."""
+    names = list(rec.PROFILES)
+    return ([first] + [n for n in names if n != first]) if first in names else names
+
+
+def answer_lines(
+    frame: pd.DataFrame,
+    first: str | None = None,
+    allow_lossy: bool = False,
+    allow_unsafe: bool = False,
+) -> list[tuple[str, list[str]]]:
+    """Per (dataset, rows): a title and the short answer: winner per profile, exclusions."""
+    blocks = []
+    for (dataset, rows), part in frame.groupby(["dataset", "rows"], sort=False):
+        lines, unmeasured, excluded = [], [], {}
+        for name in profile_order(first):
+            advice = advise(part, name, allow_lossy=allow_lossy, allow_unsafe=allow_unsafe)
+            for adapter, why in advice.excluded.items():
+                scoped = why if _general(why) else f"for {name}: {why}"
+                excluded.setdefault(adapter, scoped)
+            if advice.ranking.empty:
+                unmeasured.append(f"{name} ({advice.unmeasured})")
+                continue
+            win = advice.ranking.iloc[0]
+            lines.append(f"{name}: {advice.reason}")
+            if win["adapter"] in advice.notes:
+                lines.append(f"  admitted with --allow-lossy: {advice.notes[win['adapter']]}")
+        if unmeasured:
+            lines.append("not ranked: " + "; ".join(unmeasured))
+        lines += [f"excluded {adapter}: {why}" for adapter, why in excluded.items()]
+        blocks.append((f"Recommendation for {dataset} ({int(rows):,} rows)", lines))
+    return blocks
+
+
+def _general(reason: str) -> bool:
+    """Whether an exclusion holds for every profile (unsafe, lossy), not just one's need."""
+    return reason in UNSAFE.values() or reason.startswith("changes this data")

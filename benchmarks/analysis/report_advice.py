@@ -1,0 +1,132 @@
+"""The report's answer: the same short block the terminal prints, each profile's ranking
+of eligible formats with the excluded ones and their reasons, what each format changed in
+this data, and the fixed universality facts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from benchmarks.analysis import advice as adv
+from benchmarks.analysis import recommend as rec
+from benchmarks.analysis.report import TOP, Block, Choices, bullets, heading, para, table
+
+SCORING = (
+    "Each metric is divided by the best format's value in the same case, so 1.00 is the "
+    "best and 2.00 twice the best's time or size; the score is the weighted geometric mean "
+    "of those ratios (lower is better), which treats '2x slower' alike on every operation "
+    "and needs no units. A format missing a weighted metric (failed or not run) is ranked "
+    "after those that have them all. Each format is ranked at its best engine and codec."
+)
+
+RULES = (
+    "A format is eligible only if its round trip kept this data exactly (--allow-lossy "
+    "admits changed ones), it is safe to load in any language (--allow-unsafe admits "
+    "Pickle), and it natively does what the profile needs (lookups: a native take; "
+    "logging: appends)."
+)
+
+
+def _weights_text(weights: dict[str, float]) -> str:
+    return ", ".join(f"{m}={w:g}" for m, w in weights.items())
+
+
+def profile_blocks(
+    frame: pd.DataFrame, title: str, name: str, weights: dict[str, float], choices: Choices
+) -> list[Block]:
+    """One profile: top eligible formats with scores, why the first wins, who is excluded."""
+    blocks = [heading(title, 3), para(f"weights: {_weights_text(weights)}")]
+    advice = adv.advise(frame, name, weights, choices.allow_lossy, choices.allow_unsafe)
+    ranking = advice.ranking
+    if ranking.empty:
+        why = advice.unmeasured
+        blocks.append(para(f"{why[:1].upper()}{why[1:]}."))
+    else:
+        metrics = [c for c in ranking.columns if c in rec.METRICS]
+        header = ["#", "format (engine, codec)", "score", *metrics, "missing"]
+        rows = [
+            [i + 1, r["label"], f"{r['score']:.2f}"]
+            + [f"{r[m]:.2f}" if pd.notna(r[m]) else "-" for m in metrics]
+            + [r["missing"] or "-"]
+            for i, (_, r) in enumerate(ranking.head(TOP).iterrows())
+        ]
+        blocks += [table(header, rows), para("Why: " + advice.reason)]
+        if ranking.attrs.get("unmeasured"):
+            blocks.append(para(f"Not in this run: {', '.join(ranking.attrs['unmeasured'])}."))
+    admitted = [
+        f"{a}: {why}" for a, why in advice.notes.items() if a in set(ranking.get("adapter", []))
+    ]
+    if admitted:
+        blocks += [para("Admitted with --allow-lossy, with the change:"), bullets(admitted)]
+    if advice.excluded:
+        blocks += [
+            para("Excluded:"),
+            bullets([f"{a}: {why}" for a, why in advice.excluded.items()]),
+        ]
+    return blocks
+
+
+def answer_blocks(frame: pd.DataFrame, choices: Choices) -> list[Block]:
+    """The short answer, as the terminal summary ends with it."""
+    blocks = []
+    for title, lines in adv.answer_lines(
+        frame, choices.profile, choices.allow_lossy, choices.allow_unsafe
+    ):
+        blocks += [heading(title, 3), bullets(lines)]
+    return blocks
+
+
+def changes_blocks(frame: pd.DataFrame) -> list[Block]:
+    """Per format, what its round trips changed in this data (every read case is checked)."""
+    if "round_trip" not in frame:
+        return []
+    checked = frame[frame["round_trip"].notna()]
+    rows = []
+    for adapter, group in checked.groupby("adapter", sort=False):
+        changes = []
+        for listed in group.get("round_trip_changes", pd.Series(dtype=object)).dropna():
+            changes += [c for c in listed if c not in changes]
+        rows.append([adapter, "changed" if changes else "lossless", "; ".join(changes) or "-"])
+    if not rows:
+        return []
+    return [
+        heading("What each format changed in this data", 3),
+        para("Measured on every read case: the result compared with the source, untimed."),
+        table(["format", "round trip", "changes"], rows),
+    ]
+
+
+def advice_blocks(
+    frame: pd.DataFrame, custom: dict[str, float] | None, choices: Choices
+) -> list[Block]:
+    """The answer first, then each profile (``choices.profile`` first), then the facts."""
+    blocks = [
+        heading("Recommendations"),
+        *answer_blocks(frame, choices),
+        para(RULES),
+        para(SCORING),
+    ]
+    if custom:
+        blocks += profile_blocks(frame, "custom (--weights)", "custom", custom, choices)
+    for name in adv.profile_order(choices.profile):
+        title = f"{rec.PROFILE_TITLES[name]} [{name}]"
+        blocks += profile_blocks(frame, title, name, rec.PROFILES[name], choices)
+    return blocks + changes_blocks(frame) + universality_blocks(frame)
+
+
+def universality_blocks(frame: pd.DataFrame) -> list[Block]:
+    """The fixed universality facts for the formats in this run."""
+    formats_seen = dict.fromkeys(frame["format"].fillna(frame["adapter"]).astype(str))
+    rows = [
+        [
+            f,
+            rec.universality(f),
+            ", ".join(sorted(rec.READERS.get(rec.family(f), ()))) or "its own library",
+        ]
+        for f in formats_seen
+    ]
+    legend = "; ".join(f"{k}: {v}" for k, v in rec.TOOLS.items())
+    return [
+        heading("Universality (a fixed table of facts, not a measurement)", 3),
+        para(f"Score = 1 + how many of these tools read the format out of the box. {legend}."),
+        table(["format", "score", "read by"], rows),
+    ]

@@ -1,0 +1,143 @@
+"""The row-oriented formats through polars: CSV, JSON Lines and Avro (formats/polars_engine.py
+has the shared adapter and the column formats).
+
+Text readers tokenise every byte, so only projection (columns converted) and streaming are
+native; take and scan read everything, then gather or filter inside polars. polars has no
+lazy Avro scan (2.1): ``read_avro`` is eager, with a column projection that skips decoding
+the other fields (every byte is still read: Avro is row-oriented).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from formats.base import FormatReadError, Option, UnsupportedType
+from formats.polars_engine import PolarsAdapter, reading, to_arrow
+from formats.registry import register
+
+if TYPE_CHECKING:
+    import polars as pl
+
+PathLike = str | os.PathLike
+
+#: Avro's own codec names (as avro-fastavro's, so one --codecs value fits both engines).
+_POLARS_CODEC = {"null": "uncompressed", "deflate": "deflate", "snappy": "snappy"}
+
+
+# -- text: CSV and JSON Lines ------------------------------------------------------------
+def _binary_inside(type_: pa.DataType) -> bool:
+    if pa.types.is_binary(type_) or pa.types.is_large_binary(type_):
+        return True
+    if pa.types.is_binary_view(type_) or pa.types.is_fixed_size_binary(type_):
+        return True
+    return any(_binary_inside(type_.field(i).type) for i in range(type_.num_fields))
+
+
+class PolarsText(PolarsAdapter):
+    """Text formats: polars' writers compress themselves; its readers detect the codec."""
+
+    orientation = "row"
+    encoding = "text"
+    codecs = ("none", "gzip", "zstd")  # none: polars' default
+    #: Projection is pushed into the parser: every byte is tokenised, only these columns
+    #: are converted (as csv-pandas' usecols). Streaming batches are native; take and scan
+    #: read everything (text has no chunk index or statistics).
+    native = frozenset({"read_columns", "iter_batches"})
+    option_specs = {
+        "compression_level": Option(None, int, help="gzip/zstd level; none: polars' default")
+    }
+
+    def compression(self, codec: str) -> dict[str, Any]:
+        """The writer's compression keywords (the codec is in the name, not the extension)."""
+        level = self.options["compression_level"]
+        return {
+            "compression": "uncompressed" if codec == "none" else codec,
+            "compression_level": None if codec == "none" else level,
+            "check_extension": False,
+        }
+
+
+@register
+class CsvPolars(PolarsText):
+    """CSV through polars' multithreaded parser and writer."""
+
+    name = "csv-polars"
+    format = "CSV"
+    extension = "csv"
+    scanner = "scan_csv"
+    reader = "read_csv"
+
+    def write_frame(self, table: pa.Table, path: PathLike, codec: str) -> None:
+        """DataFrame.write_csv: null is an empty cell, the empty string is ``""``."""
+        import polars as pl
+
+        pl.from_arrow(table).write_csv(path, **self.compression(codec))
+
+    def check_read(self, table: pa.Table, path: PathLike) -> None:
+        """polars decodes a binary header lossily; a CSV of ours is UTF-8 text, so refuse."""
+        if any("\ufffd" in n or "\x00" in n for n in table.column_names):
+            raise FormatReadError(path, self.format, "the header is not UTF-8 text")
+
+
+@register
+class JsonLinesPolars(PolarsText):
+    """JSON Lines through polars' parallel NDJSON reader and writer."""
+
+    name = "jsonl-polars"
+    format = "JSON Lines"
+    extension = "jsonl"
+    scanner = "scan_ndjson"
+    reader = "read_ndjson"
+
+    def refuse(self, table: pa.Table) -> None:
+        """write_ndjson panics on binary (polars 2.1: "not yet implemented"): refuse first."""
+        for field in table.schema:
+            if _binary_inside(field.type):
+                hint = "JSON is text; encode the bytes (e.g. base64) into a string column first"
+                raise UnsupportedType(field.name, field.type, self.format, hint)
+
+    def write_frame(self, table: pa.Table, path: PathLike, codec: str) -> None:
+        """DataFrame.write_ndjson: one object per line."""
+        import polars as pl
+
+        pl.from_arrow(table).write_ndjson(path, **self.compression(codec))
+
+
+# -- Avro ----------------------------------------------------------------------------------
+@register
+class AvroPolars(PolarsAdapter):
+    """Avro through polars: decoded into columns in Rust, no per-record Python objects."""
+
+    name = "avro-polars"
+    format = "Avro"
+    orientation = "row"
+    encoding = "binary"
+    codecs = tuple(_POLARS_CODEC)  # null (uncompressed): write_avro's default
+    extension = "avro"
+    #: As avro-fastavro's: the projection skips decoding the other fields.
+    native = frozenset({"read_columns"})
+    reader = "read_avro"
+
+    def write_frame(self, table: pa.Table, path: PathLike, codec: str) -> None:
+        """DataFrame.write_avro; types its writer lacks (int8, int16, uint64, ns timestamps,
+        Categorical in 2.1) fail there and are refused by column name."""
+        import polars as pl
+
+        pl.from_arrow(table).write_avro(path, compression=_POLARS_CODEC[codec])
+
+    def lazy(self, path: PathLike) -> pl.LazyFrame:
+        """The whole file read eagerly (no scan_avro), as a frame take and scan work on."""
+        import polars as pl
+
+        return pl.read_avro(path).lazy()
+
+    def read_columns(self, path: PathLike, columns: Sequence[str]) -> pa.Table:
+        """Only ``columns`` are decoded; polars returns file order, so reorder."""
+        import polars as pl
+
+        with reading(path, self.format):
+            return to_arrow(pl.read_avro(path, columns=list(columns)).select(list(columns)))

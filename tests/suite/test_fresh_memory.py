@@ -1,0 +1,101 @@
+"""Reported peak memory against an independent, plain fresh-process RSS measurement.
+
+Slow by nature (data of >= 50 MB, two fresh processes per case): about 30 s on an idle
+machine; deselect with ``-k 'not fresh_process'`` when iterating on other code.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from benchmarks.suite.cases import Case
+from benchmarks.suite.config import RunConfig
+from benchmarks.suite.execute import PreparedFiles, make_env
+from benchmarks.suite.fresh import fresh_peak
+from tests.helpers import ROOT
+
+ROWS = 600_000  # the mixed dataset: ~60 MB of Arrow data
+
+#: A plain measurement that shares no code with the suite's: load the table (writes), reset
+#: the kernel's RSS high-water mark, make the one call, print the growth of the peak.
+REFERENCE = textwrap.dedent(
+    """
+    import gc, json, sys
+    import pyarrow as pa
+    import formats
+    def rss(field):
+        line = next(l for l in open("/proc/self/status") if l.startswith(field))
+        return int(line.split()[1]) * 1024
+    op, adapter, path, source = sys.argv[1:5]
+    # a read needs only the file; a write, the table in memory: loaded as the probe loads it
+    # (how a table was built changes what a write's RSS grows by: 13-68 MB seen for Feather)
+    table = pa.ipc.open_file(pa.OSFile(source)).read_all() if op == "write" else None
+    a = formats.get(adapter)
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    open("/proc/self/clear_refs", "w").write("5")  # the kernel's peak RSS from now on
+    base = rss("VmRSS:")
+    result = a.write(table, path) if op == "write" else a.read(path)
+    print(json.dumps({"rss_growth": rss("VmHWM:") - base}))
+    """
+)
+
+
+def _reference(op: str, adapter: str, path: str, source: str) -> int:
+    proc = subprocess.run(
+        [sys.executable, "-c", REFERENCE, op, adapter, path, source],
+        capture_output=True, text=True, cwd=ROOT, check=True, timeout=600,
+    )  # fmt: skip
+    return json.loads(proc.stdout.strip().splitlines()[-1])["rss_growth"]
+
+
+#: Measured 0.66x (7.7 vs 11.6 MB, three runs): the probe's RSS grows less than a bare
+#: process's for fastavro's Python objects; not yet explained, so not claimed.
+AVRO_LOW = pytest.mark.xfail(reason="Avro write peak 0.66x of a bare process", strict=False)
+
+
+@pytest.mark.parametrize(
+    ("adapter", "op"),
+    [
+        ("parquet-pyarrow", "read"),
+        ("feather", "write"),
+        pytest.param("avro-fastavro", "write", marks=AVRO_LOW),
+    ],
+)
+def test_fresh_process_peak_matches_a_plain_rss_measurement(adapter, op, tmp_path):
+    cfg = RunConfig(datasets=["mixed"], rows=[ROWS])
+    case = Case("mixed", ROWS, adapter, _codec(adapter), op)  # default codecs: lz4, snappy...
+    env = make_env(cfg, case, tmp_path, PreparedFiles(tmp_path))
+    if not env.adapter.available().ok:
+        pytest.skip(env.adapter.available().reason)
+    assert env.dataset.table.nbytes >= 50e6
+    prepared = None if op == "write" else env.prepared()
+    reported = fresh_peak(cfg, env)
+    target = prepared or tmp_path / f"reference.{env.adapter.extension}"
+    source = next(tmp_path.glob(".fmtbench-memory-*.arrow"))  # the table the probe loaded
+    reference = _reference(op, adapter, str(target), str(source))
+    ratio = reported / reference
+    print(f"{adapter} {op}: reported {reported / 1e6:.1f} MB, plain {reference / 1e6:.1f} MB")
+    assert 0.8 <= ratio <= 1.3, (reported, reference)
+
+
+def _codec(adapter: str) -> str:
+    import formats
+
+    return formats.get(adapter).available_codecs()[0]
+
+
+def test_the_probe_reads_the_parents_file_without_rewriting_it(tmp_path):
+    cfg = RunConfig(datasets=["mixed"], rows=[200])
+    case = Case("mixed", 200, "pickle", "none", "read")  # pickle reads only files of this run
+    env = make_env(cfg, case, tmp_path, PreparedFiles(tmp_path))
+    path = env.prepared()
+    before = path.stat()
+    assert fresh_peak(cfg, env) > 0
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
