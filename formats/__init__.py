@@ -17,6 +17,7 @@ from formats import (  # noqa: F401  (imported for their @register side effect)
     text_formats,
     vortex_format,
 )
+from formats import registry as _registry_module
 from formats.base import (
     Availability,
     CannotWriteIncrementally,
@@ -31,7 +32,10 @@ from formats.base import (
 )
 from formats.registry import UnknownFormat, adapters, get, load_plugins, names, register, registry
 
-load_plugins()
+try:
+    load_plugins()
+except _registry_module.PluginError as _exc:  # the CLI reports it as one line
+    _registry_module.plugin_error = _exc
 
 __all__ = [
     "Availability",

@@ -90,16 +90,35 @@ def load_plugins(env_var: str = "FMTBENCH_PLUGINS") -> list[str]:
     This is how a third-party adapter joins every run, including the benchmark worker
     process, without editing fmtbench; the fault-injection tests use it too.
     """
+    import contextlib
     import importlib
     import os
+    import sys
 
     loaded = []
     for module in filter(None, (m.strip() for m in os.environ.get(env_var, "").split(","))):
         try:
-            importlib.import_module(module)
+            # a plugin's prints must not corrupt `--json` output or a results stream
+            with contextlib.redirect_stdout(sys.stderr):
+                importlib.import_module(module)
         except ImportError as exc:
-            raise ImportError(
-                f"{env_var}: cannot import adapter module '{module}': {exc}"
+            raise PluginError(
+                f"{env_var}: cannot import adapter module '{module}' ({exc}); "
+                "check the module name and that it is on PYTHONPATH"
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - any failure of a third-party module
+            first = (str(exc).strip().splitlines() or [""])[0]
+            raise PluginError(
+                f"{env_var}: adapter module '{module}' failed on import "
+                f"({type(exc).__name__}: {first}); fix the module or remove it from the variable"
             ) from None
         loaded.append(module)
     return loaded
+
+
+class PluginError(ImportError):
+    """A module named in ``$FMTBENCH_PLUGINS`` could not be imported or registered."""
+
+
+#: Set when ``import formats`` could not load the plugins; the CLI reports it as one line.
+plugin_error: PluginError | None = None

@@ -72,3 +72,36 @@ class Bloated(_FeatherLike):
         with open(path, "wb") as fh:
             for _ in range(8):
                 fh.write(b"\0" * 1_000_000)
+
+
+@register
+class CrashingColumns(_FeatherLike):
+    """The process dies inside read_columns: a case id with parameters must be recorded."""
+
+    name = "test-crash-columns"
+
+    def read_columns(self, path, columns):
+        os._exit(3)
+
+
+@register
+class HangingUnicode(_FeatherLike):
+    """A non-ASCII name (pytest escapes it in node ids) whose reads never finish."""
+
+    name = "test-hängend"
+
+    def read(self, path: str | os.PathLike) -> pa.Table:
+        time.sleep(3600)
+        return super().read(path)
+
+
+@register
+class SlowToLoad(_FeatherLike):
+    """Reads a ``slow-load*`` user file in C code that defers Python's signal handlers."""
+
+    name = "test-slow-load"
+
+    def read(self, path: str | os.PathLike) -> pa.Table:
+        if "slow-load" in os.fspath(path):
+            os.system("sleep 30")  # glibc's system() retries its wait on EINTR
+        return super().read(path)

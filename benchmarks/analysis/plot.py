@@ -28,6 +28,7 @@ from benchmarks.analysis.charts.common import Context, machine_label
 from benchmarks.analysis.charts.data import chart_frame
 from benchmarks.analysis.charts.pareto import pareto_front
 from benchmarks.analysis.charts.style import format_palette
+from benchmarks.errors import UsageError
 from benchmarks.run.results import load_results
 
 #: Chart families, in the order their files are written.
@@ -58,6 +59,11 @@ def plot_results(
     """Write every chart of a results file as PNG and SVG; return the written paths."""
     results_path = Path(results_path)
     data = load_results(results_path)
+    if not any(isinstance(b, dict) and b.get("stats") for b in data["benchmarks"]):
+        raise UsageError(
+            f"{results_path}: every case failed, so there is nothing to chart; "
+            f"see the errors with: fmtbench results {results_path}"
+        )
     frame = chart_frame(data)
     ctx = Context(
         out_dir=Path(out_dir) if out_dir is not None else default_out_dir(results_path),

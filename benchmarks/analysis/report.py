@@ -168,8 +168,13 @@ def _text(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
+def format_rate(mb_s: float) -> str:
+    """MB/s as a plain number with 3 significant digits: 1,810 or 12.3, never 1.81e+03."""
+    return f"{mb_s:,.0f}" if abs(mb_s) >= 100 else f"{mb_s:.3g}"
+
+
 def _rate(value: Any) -> str:
-    return f"{value:,.3g}" if value is not None and pd.notna(value) else "-"
+    return format_rate(value) if value is not None and pd.notna(value) else "-"
 
 
 def _mb(value: Any) -> str:
@@ -186,7 +191,7 @@ def _case_row(row: pd.Series, fastest: float, take: bool) -> list[str]:
         format_seconds(row["median"]),
         format_seconds(row["iqr"]) if pd.notna(row.get("iqr")) else "-",
         half_width_text(row),
-        f"{mb_s:,.3g}" if pd.notna(mb_s) else "-",
+        format_rate(mb_s) if pd.notna(mb_s) else "-",
         _rate(row.get("physical_mb_s")),
         _mb(row.get("file_bytes")),
         _mb(row.get("peak_memory_bytes")),

@@ -62,9 +62,9 @@ def _table(title: str, group: pd.DataFrame) -> Table:
 
 
 def format_seconds(seconds: float) -> str:
-    """Human time with a unit that keeps 3 significant digits: 512 us, 12.3 ms, 1.20 s."""
+    """Human time with a unit that keeps 3 significant digits: 512 µs, 12.3 ms, 1.20 s."""
     if round(seconds * 1e6) < 1000:
-        return f"{seconds * 1e6:.0f} us"
+        return f"{seconds * 1e6:.0f} µs"
     if float(f"{seconds * 1e3:.3g}") < 1000:
         return f"{seconds * 1e3:.3g} ms"
     return f"{seconds:.3g} s"
@@ -120,7 +120,7 @@ def print_summary(
     for table in engine_tables(frame):
         console.print(table)
     for note in sample_notes(frame):
-        console.print(note)
+        console.print(note, markup=False)
     if skipped:
         console.print(f"[yellow]{len(skipped)} skipped[/yellow]:")
         for item in skipped[:20]:

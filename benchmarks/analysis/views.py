@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 from typing import Any
 
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
 import formats
 from formats.base import ACCESS_PATTERNS
@@ -40,8 +43,15 @@ def formats_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def formats_table(rows: list[dict[str, Any]]) -> Table:
+#: Below this terminal width the listings switch to one block per adapter or dataset: a
+#: table that narrow truncates the names users must type.
+NARROW = 100
+
+
+def formats_table(rows: list[dict[str, Any]], width: int = 200) -> Table | Group:
     """The adapters as a table; unavailable ones show the install hint."""
+    if width < NARROW:
+        return _formats_compact(rows, width)
     table = Table(title="fmtbench adapters", title_justify="left")
     for col in ("name", "format", "layout", "codecs (default first)", "native access", "available"):
         table.add_column(col)
@@ -53,10 +63,26 @@ def formats_table(rows: list[dict[str, Any]]) -> Table:
     return table
 
 
-def fidelity_report(verdicts: list[Verdict]) -> Iterator[Any]:
+def _formats_compact(rows: list[dict[str, Any]], width: int) -> Group:
+    """One line per adapter, the name first and whole, then an indented detail line."""
+    lines = [Text("fmtbench adapters", style="italic")]
+    width = max((len(r["name"]) for r in rows), default=0)
+    for r in rows:
+        native = ", ".join(op for op, yes in r["native"].items() if yes) or "-"
+        ok = Text("yes", style="green") if r["available"] else Text(f"no: {r['reason']}", "red")
+        head = Text(f"{r['name']:<{width}}  {r['format']} {r['orientation']}/{r['encoding']}  ")
+        lines.append(head + ok)
+        lines.append(Text(_wrap(f"codecs {', '.join(r['codecs'])}; native {native}", width), "dim"))
+    return Group(*lines)
+
+
+def fidelity_report(verdicts: list[Verdict], width: int = 200) -> Iterator[Any]:
     """The matrix (types down, adapters across) then each non-lossless detail."""
     adapters = list(dict.fromkeys(v.adapter for v in verdicts))
     columns = list(dict.fromkeys(v.column for v in verdicts))
+    if width < 14 + 4 * len(adapters) + 16 * 2:  # the matrix would split names
+        yield from _fidelity_narrow(verdicts, adapters, columns, width)
+        return
     cell = {(v.adapter, v.column): v for v in verdicts}
     table = Table(title="type fidelity: ok lossless, ~ changed, x unsupported, ! error")
     table.add_column("type")
@@ -68,6 +94,31 @@ def fidelity_report(verdicts: list[Verdict]) -> Iterator[Any]:
     for v in verdicts:
         if v.status != "lossless":
             yield f"  {v.adapter:20} {v.column:16} {v.status}: {v.detail}"
+
+
+def _wrap(text: str, width: int) -> str:
+    """``text`` indented by four spaces and wrapped to the terminal, continuation aligned."""
+    pad = "    "
+    return textwrap.fill(text, max(40, width - 1), initial_indent=pad, subsequent_indent=pad * 2)
+
+
+def _fidelity_narrow(
+    verdicts: list[Verdict], adapters: list[str], columns: list[str], width: int
+) -> Iterator[Any]:
+    """Per format: how many types survive, then the types it changes or refuses."""
+    yield Text(f"type fidelity of {len(columns)} Arrow type families, per format", "italic")
+    for a in adapters:
+        mine = [v for v in verdicts if v.adapter == a]
+        ok = sum(v.status == "lossless" for v in mine)
+        yield Text(a, style="bold") + Text(f"  {ok}/{len(mine)} lossless")
+        for status, word in (
+            ("changed", "changes"),
+            ("unsupported", "refuses"),
+            ("error", "errors"),
+        ):
+            names = [v.column for v in mine if v.status == status]
+            if names:
+                yield Text(_wrap(f"{word}: {', '.join(names)}", width))
 
 
 def fidelity_markdown(verdicts: list[Verdict]) -> str:
@@ -105,10 +156,13 @@ def datasets_rows(
     return rows
 
 
-def datasets_table(rows: list[dict[str, Any]]) -> Table:
+def datasets_table(rows: list[dict[str, Any]], width: int = 200) -> Table | Group:
     """Datasets as a table: name, source, rows, columns, Arrow MB (and sample ratio delta)."""
+    if width < NARROW:
+        return _datasets_compact(rows, width)
     table = Table(title="fmtbench datasets", title_justify="left")
-    for col in ("name", "source", "rows", "columns", "arrow MB", "sample compression"):
+    table.add_column("name", no_wrap=True)
+    for col in ("source", "rows", "columns", "arrow MB", "sample compression"):
         table.add_column(col, overflow="fold")
     for r in rows:
         cols = _columns_text(r["columns"])
@@ -123,6 +177,19 @@ def datasets_table(rows: list[dict[str, Any]]) -> Table:
             sample_text,
         )
     return table
+
+
+def _datasets_compact(rows: list[dict[str, Any]], width: int) -> Group:
+    """One block per dataset: the name whole with its size, then source and columns."""
+    lines = [Text("fmtbench datasets", style="italic")]
+    for r in rows:
+        size = f"{r['rows']:,} rows, {r['arrow_bytes'] / 1e6:,.1f} MB"
+        lines.append(Text(r["name"], style="bold") + Text(f"  {size}"))
+        lines.append(Text(_wrap(r["source"], width), "dim"))
+        lines.append(Text(_wrap(_columns_text(r["columns"]), width)))
+        if r.get("sample"):
+            lines.append(Text(_wrap(_sample_text(r["sample"]), width)))
+    return Group(*lines)
 
 
 def _columns_text(columns: list[dict[str, Any]], limit: int = 8) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 
@@ -12,6 +13,17 @@ def split_list(text: str) -> list[str]:
     if not all(items):
         raise argparse.ArgumentTypeError(f"empty item in list {text!r}")
     return items
+
+
+def positive_seconds(text: str) -> float:
+    """A timeout: a positive, finite number of seconds (``nan``, ``inf``, 0 refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
 
 
 def int_list(text: str) -> list[int]:
@@ -141,7 +153,9 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing --out")
     p.add_argument("--strict", action="store_true", help="exit 1 if any case failed")
     p.add_argument(
-        "--case-timeout", type=float, default=1800.0, help="seconds before a case is stopped"
+        "--case-timeout",
+        type=positive_seconds,
+        help="seconds before a case is stopped (default 1800; a resume keeps the run's)",
     )
     p.add_argument("--workdir", help="where benchmark files are written (default: system temp)")
     p.add_argument("--keep-files", action="store_true", help="keep the benchmark files")

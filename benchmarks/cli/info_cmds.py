@@ -19,7 +19,7 @@ def cmd_formats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
-        out.print(formats_table(rows))
+        out.print(formats_table(rows, out.width))
     return 0
 
 
@@ -37,7 +37,7 @@ def cmd_fidelity(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(verdicts_as_dicts(verdicts), indent=1))
     else:
-        for renderable in fidelity_report(verdicts):
+        for renderable in fidelity_report(verdicts, out.width):
             out.print(renderable)
     return 0
 
@@ -53,7 +53,7 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=1, default=str))
     else:
-        out.print(datasets_table(rows))
+        out.print(datasets_table(rows, out.width))
     return 0
 
 
@@ -62,12 +62,12 @@ def cmd_results(args: argparse.Namespace) -> int:
 
     Example: fmtbench results results/0001_mixed.json --csv cases.csv
     """
-    from benchmarks.run.results import load_table
+    from benchmarks.run.results import load_table, write_csv
 
     frame = load_table(args.results)
     if args.csv:
-        frame.to_csv(args.csv, index=False)
-        out.print(f"wrote {len(frame)} cases to {args.csv}")
+        write_csv(frame, args.csv, args.results, force=args.force)
+        out.print(f"wrote {len(frame)} cases to {args.csv}", markup=False)
     else:
-        out.print(frame.to_string(max_rows=200))
+        out.print(frame.to_string(max_rows=200), markup=False)  # case ids hold [column=...]
     return 0

@@ -57,6 +57,7 @@ def _register_commands() -> None:
     def results_args(p: argparse.ArgumentParser) -> None:
         _add_results_arg(p)
         p.add_argument("--csv", type=Path, help="write the table to this CSV file")
+        p.add_argument("--force", action="store_true", help="overwrite an existing --csv file")
 
     COMMANDS.update(
         formats=(cmd_formats, formats_args),
@@ -92,6 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fmtbench`` console script."""
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _sigterm)
+    from formats.registry import plugin_error
+
+    if plugin_error is not None:
+        sys.stderr.write(f"error: {plugin_error}\n")
+        return 2
     try:
         return args.func(args)
     except (FmtbenchError, FormatError) as exc:
@@ -102,6 +108,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("error: interrupted\n")
         return 130
+    except BrokenPipeError:  # `fmtbench ... | head`: the reader left, nothing is wrong
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        return 0
+    except OSError as exc:  # a filesystem refusal: the path, the cause, what to do
+        if args.debug:
+            raise
+        sys.stderr.write(f"error: {_os_error(exc)}\n")
+        return 1
+    except RecursionError:
+        if args.debug:
+            raise
+        sys.stderr.write(
+            "error: the input is nested too deeply to read; pass a file fmtbench wrote\n"
+        )
+        return 2
     except Exception as exc:  # a bug: still one line, with the way to see more
         if args.debug:
             raise
@@ -109,6 +132,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"error: unexpected {type(exc).__name__}: {_one_line(exc)} (rerun with --debug)\n"
         )
         return 1
+
+
+def _os_error(exc: OSError) -> str:
+    """``cannot write PATH: No space left on device; free space or choose another path``."""
+    import errno
+
+    where = exc.filename or "a file"
+    cause = exc.strerror or str(exc)
+    fix = {
+        errno.ENOSPC: "free some space or choose a path on another disk",
+        errno.EDQUOT: "free some space or choose a path on another disk",
+        errno.EACCES: "check its permissions or choose another path",
+        errno.EPERM: "check its permissions or choose another path",
+        errno.EROFS: "the disk is read-only; choose a writable path",
+        errno.ENAMETOOLONG: "choose a shorter name",
+        errno.ENOENT: "check that the path exists",
+        errno.ENOTDIR: "a part of the path is a file, not a directory; fix the path",
+        errno.EISDIR: "it is a directory; pass a file path",
+        errno.EEXIST: "it already exists; choose another path",
+    }.get(exc.errno, "check the path")
+    return f"{where}: {cause}; {fix}"
 
 
 def _one_line(exc: BaseException) -> str:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from benchmarks.cli.console import out
+from benchmarks.cli.console import note, out
 from benchmarks.errors import UsageError
 from benchmarks.suite.config import RunConfig
 
@@ -28,13 +28,33 @@ _FIELDS = {
 }  # fmt: skip
 
 
-def config_from_args(args: argparse.Namespace) -> RunConfig:
-    """A RunConfig with every option the user gave; --data alone means no built-in dataset."""
-    cfg = RunConfig()
+def given_options(args: argparse.Namespace) -> dict[str, object]:
+    """RunConfig field -> value for each option on the command line, repeats dropped."""
+    given = {}
     for dest, name in _FIELDS.items():
         value = getattr(args, dest, None)
         if value is not None:
-            setattr(cfg, name, value)
+            given[name] = _unique(dest, value)
+    return given
+
+
+def _unique(dest: str, value: object) -> object:
+    """A list without repeated items (a repeat would make two cases with one id)."""
+    if not isinstance(value, list):
+        return value
+    kept = list(dict.fromkeys(value))
+    if len(kept) < len(value):
+        repeats = sorted({str(v) for v in value if value.count(v) > 1})
+        flag = "--" + dest.replace("_", "-")
+        note.print(f"note: {flag} lists {', '.join(repeats)} more than once; using each once")
+    return kept
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    """A RunConfig with every option the user gave; --data alone means no built-in dataset."""
+    cfg = RunConfig()
+    for name, value in given_options(args).items():
+        setattr(cfg, name, value)
     if args.data and not args.datasets:
         cfg.datasets = []
     if getattr(args, "column", None):  # --column NAME is never split: "a,b" stays one name
@@ -80,6 +100,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         keep_files=args.keep_files,
         progress=not args.quiet,
         isolate=args.isolate,
+        resume_overrides=given_options(args) if args.resume else {},
     )
 
 
@@ -117,7 +138,9 @@ def run_from_args(args: argparse.Namespace, console: Console) -> int:
         )
     if not args.no_charts:
         _charts(outcome.path, console)
-    console.print(f"results: {outcome.path}")
+    if outcome.kept is not None:
+        console.print(f"benchmark files kept in {outcome.kept}", markup=False)
+    console.print(f"results: {outcome.path}", markup=False)
     return 1 if args.strict and outcome.failed else 0
 
 
@@ -127,7 +150,11 @@ def _charts(path, console: Console) -> None:
         from benchmarks.analysis.plot import plot_results
     except ImportError:
         return
-    written = plot_results(path)
+
+    try:
+        written = plot_results(path)
+    except UsageError:  # every case failed: the summary already lists why
+        return
     console.print(f"charts: {len(written)} files in {written[0].parent if written else '-'}")
 
 

@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sysconfig
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from benchmarks.datasets.owned import die_with_parent, owned_tempdir, sweep_stale
 from benchmarks.errors import RunError, UsageError
 
 TPCH_DEFAULT_SF = 0.1
@@ -69,8 +69,12 @@ def tpchgen_binary() -> str:
 def _generate_lineitem(scale_factor: float, target: Path) -> None:
     """Run tpchgen-cli into a scratch dir beside ``target``, then move the file into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    # A scratch dir + rename: an interrupted or concurrent run never leaves a half file cached.
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".generating-") as scratch:
+    # A scratch dir + rename: an interrupted or concurrent run never leaves a half file cached;
+    # one left by a generator killed outright is swept by the next generation.
+    sweep_stale(target.parent, ".generating-")
+    scratch_dir = owned_tempdir(".generating-", target.parent)
+    try:
+        scratch = str(scratch_dir)
         args = [
             tpchgen_binary(),
             "parquet",
@@ -82,12 +86,16 @@ def _generate_lineitem(scale_factor: float, target: Path) -> None:
             scratch,
             "--quiet",
         ]
-        done = subprocess.run(args, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            args, capture_output=True, text=True, check=False, preexec_fn=die_with_parent
+        )
         produced = Path(scratch) / "lineitem.parquet"
         if done.returncode != 0 or not produced.is_file():
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise RunError(f"tpchgen-cli failed for scale factor {scale_factor}: {last}")
         os.replace(produced, target)
+    finally:
+        shutil.rmtree(scratch_dir, ignore_errors=True)
 
 
 def lineitem_path(scale_factor: float, data_dir: Path) -> Path:

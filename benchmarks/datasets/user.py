@@ -56,6 +56,10 @@ def check_file(path: Path) -> None:
         raise UsageError(f"{path}: no such file; check the --data path")
     if not path.is_file():
         raise UsageError(f"{path} is not a regular file; pass a single data file to --data")
+    if path.stat().st_size == 0:  # also /proc and /sys files, whose reads may block forever
+        raise UsageError(
+            f"{path} is empty (0 bytes) or a special file; pass a regular file that holds data"
+        )
     try:
         with path.open("rb") as handle:
             first = handle.read(1)

@@ -15,6 +15,12 @@ from rich.progress import (
 from rich.progress import Progress as RichProgress
 
 
+def fit_label(label: str, width: int) -> str:
+    """The case id in ``width`` characters: its end (format, codec, operation) is kept."""
+    label = label.ljust(width)
+    return label if len(label) <= width else "…" + label[-(width - 1) :]
+
+
 class Progress:
     """A rich progress bar on stderr, or nothing when disabled (tests, --quiet)."""
 
@@ -23,14 +29,17 @@ class Progress:
         self.failed = 0
         self._bar = None
         if enabled:
+            console = Console(stderr=True)
+            # the case id gets what the counters leave, so the line never wraps at 80 columns
+            self._label_width = max(16, console.width - 50)
             self._bar = RichProgress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
+                TextColumn("{task.description}", markup=False),  # ids hold [column=...]
+                BarColumn(bar_width=12),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
                 TextColumn("ETA"),
                 TimeRemainingColumn(),
-                console=Console(stderr=True),
+                console=console,
                 transient=False,
             )
             self._task = self._bar.add_task("starting", total=total)
@@ -52,7 +61,7 @@ class Progress:
     def start_case(self, label: str) -> None:
         """Show the case now running."""
         if self._bar is not None:
-            self._bar.update(self._task, description=label[-60:])
+            self._bar.update(self._task, description=fit_label(label, self._label_width))
 
     def finish_case(self, status: str) -> None:
         """Advance by one case; count failures for the description."""

@@ -9,23 +9,32 @@ still missing, and finally writes one results file atomically.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from benchmarks.datasets.owned import (
+    OWNER_FILE,
+    die_with_parent,
+    owned_tempdir,
+    sweep_stale,
+)
 from benchmarks.errors import FmtbenchError, RunError, UsageError
+from benchmarks.run.claim import journal_path, reserve, resume_target
 from benchmarks.run.progress import Progress
-from benchmarks.run.results import next_results_path, write_atomic
+from benchmarks.run.results import write_atomic
 from benchmarks.suite import data as suite_data
-from benchmarks.suite import journal, machine
+from benchmarks.suite import journal
 from benchmarks.suite.cases import Case, build_cases
 from benchmarks.suite.config import RunConfig
 
@@ -47,13 +56,16 @@ class RunOptions:
     results_dir: Path = Path("results")
     resume: Path | None = None
     force: bool = False
-    case_timeout: float = 1800.0
+    case_timeout: float | None = None  # None: the resumed run's, else DEFAULT_CASE_TIMEOUT
     keep_files: bool = False
     progress: bool = True
     measure_ceilings: bool = True
     #: One worker process per adapter: no library's allocator or caches carry over to the
     #: next format (costs a process start and a dataset load per adapter).
     isolate: bool = False
+    #: On resume: run options the user gave (RunConfig field -> value); any that differs
+    #: from the interrupted run's is refused rather than mixed into its results.
+    resume_overrides: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,46 +76,7 @@ class RunOutcome:
     data: dict[str, Any]
     failed: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
-
-
-def journal_path(out: Path) -> Path:
-    """The journal beside a results file: ``0003_mixed.json`` -> ``0003_mixed.journal.jsonl``."""
-    return out.with_name(out.stem + ".journal.jsonl")
-
-
-def _out_path(cfg: RunConfig, opts: RunOptions) -> Path:
-    if opts.out is not None:
-        out = Path(opts.out)
-    else:
-        label = "_".join(cfg.datasets + [Path(p).stem for p in cfg.data]) or "run"
-        out = next_results_path(opts.results_dir, label)
-    if out.exists() and not opts.force:
-        raise UsageError(f"{out} exists; choose another --out, or pass --force to overwrite it")
-    _check_writable(out.parent)
-    return out
-
-
-def _check_writable(directory: Path) -> None:
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=directory):
-            pass
-    except OSError as exc:
-        raise UsageError(f"cannot write results to {directory}: {exc.strerror}") from None
-
-
-def _resume_target(path: Path) -> tuple[Path, RunConfig, dict[str, Any]]:
-    """Results path, config and journal header of an interrupted run."""
-    out = (
-        path
-        if path.suffix == ".json"
-        else path.with_name(path.name.replace(".journal.jsonl", ".json"))
-    )
-    records = journal.read(journal_path(out))
-    header = next((r for r in records if r.get("event") == "config"), None)
-    if header is None:
-        raise UsageError(f"{path}: no journal to resume from ({journal_path(out)} is missing)")
-    return out, RunConfig(**header["config"]), header
+    kept: Path | None = None  # the benchmark files, with --keep-files
 
 
 def check_free_space(workdir: Path, cases: list[Case], cfg: RunConfig) -> None:
@@ -130,29 +103,75 @@ def check_free_space(workdir: Path, cases: list[Case], cfg: RunConfig) -> None:
 def run(cfg: RunConfig, opts: RunOptions | None = None) -> RunOutcome:
     """Run every case of ``cfg`` (or the missing ones of ``opts.resume``); write results."""
     opts = opts or RunOptions()
+    for parent in {None, cfg.workdir}:  # left by runs killed outright (SIGKILL, SIGHUP)
+        sweep_stale(parent, "fmtbench-run-")
     if opts.resume is not None:
-        out, cfg, header = _resume_target(Path(opts.resume))
-        cases = build_cases(cfg)
+        out, cfg, header = resume_target(Path(opts.resume), opts)
+        with _killable():
+            cases = build_cases(cfg)
+        workdir = _workdir(cfg)
     else:
-        cases = build_cases(cfg)  # every name and input file is checked before anything
-        out, header = _out_path(cfg, opts), {}  # is created on disk
-    workdir = Path(tempfile.mkdtemp(prefix="fmtbench-run-", dir=cfg.workdir or None))
+        with _killable():
+            cases = build_cases(cfg)  # every name and input file is checked before anything
+        workdir = _workdir(cfg)  # is created on disk
+        try:
+            out, header = reserve(cfg, opts)
+        except BaseException:
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
     try:
         check_free_space(workdir, [c for c in cases if not c.skip], cfg)
         suite_data.clear()  # the worker loads its own copy; this process must not hold one
-        if not header:
-            header = _start_journal(out, cfg, workdir, opts)
+        if "ceilings" not in header:
+            header["ceilings"] = _ceilings(workdir) if opts.measure_ceilings else {}
+            journal.append(journal_path(out), {"event": "ceilings", "ceilings": header["ceilings"]})
         with live_services(cfg) as live:
-            _run_missing(live, cases, out, workdir, opts)
-        return _finish(out, cfg, cases, header)
+            _run_missing(live, cases, out, workdir, opts, header["case_timeout"])
+        outcome = _finish(out, cfg, cases, header)
+        outcome.kept = workdir if opts.keep_files else None
+        return outcome
     except KeyboardInterrupt:
         raise Interrupted(
             f"interrupted; completed cases are saved in {journal_path(out)}; "
             f"finish with: fmtbench run --resume {out}"
         ) from None
+    except BaseException:
+        if opts.resume is None and not _done_ids(out):
+            journal_path(out).unlink(missing_ok=True)  # nothing to resume: release the number
+        raise
     finally:
         if not opts.keep_files:
             shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            (workdir / OWNER_FILE).unlink(missing_ok=True)  # kept files are never swept
+
+
+@contextlib.contextmanager
+def _killable() -> Iterator[None]:
+    """SIGTERM kills outright while data loads: a long pyarrow read would defer Python's handler.
+
+    Nothing needs cleaning up yet: loading writes no results, journal records or work files.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _workdir(cfg: RunConfig) -> Path:
+    """This run's scratch directory, marked with our pid so a later run can sweep it."""
+    try:
+        return owned_tempdir("fmtbench-run-", cfg.workdir or None)
+    except OSError as exc:
+        where = cfg.workdir or tempfile.gettempdir()
+        raise UsageError(
+            f"cannot create the work directory in {where}: {exc.strerror}; "
+            "pass --workdir on a writable directory"
+        ) from None
 
 
 @contextlib.contextmanager
@@ -176,18 +195,6 @@ def live_services(cfg: RunConfig) -> Iterator[RunConfig]:
         )
 
 
-def _start_journal(out: Path, cfg: RunConfig, workdir: Path, opts: RunOptions) -> dict[str, Any]:
-    header = {
-        "event": "config",
-        "config": cfg.__dict__,
-        "started": time.time(),
-        "machine": machine.describe(),
-        "ceilings": _ceilings(workdir) if opts.measure_ceilings else {},
-    }
-    journal.append(journal_path(out), header)
-    return header
-
-
 def _ceilings(workdir: Path) -> dict[str, float]:
     """Machine ceilings with a probe file that fits the work disk; none on a tiny disk."""
     from benchmarks.suite.measure import ceilings
@@ -206,7 +213,7 @@ def _done_ids(out: Path) -> set[str]:
 
 
 def _run_missing(
-    cfg: RunConfig, cases: list[Case], out: Path, workdir: Path, opts: RunOptions
+    cfg: RunConfig, cases: list[Case], out: Path, workdir: Path, opts: RunOptions, timeout: float
 ) -> None:
     """Start workers until every case has a finish record (done, failed or skipped)."""
     jpath = journal_path(out)
@@ -220,13 +227,19 @@ def _run_missing(
             missing = [c for c in missing if c.threads == missing[0].threads]
             if opts.isolate:  # one fresh worker process per adapter
                 missing = [c for c in missing if c.adapter == missing[0].adapter]
-            _one_worker(cfg, missing, jpath, workdir, opts, bar)
+            _one_worker(cfg, missing, jpath, workdir, timeout, bar, opts.keep_files)
             if not {c.id for c in missing} & _done_ids(out):
                 raise RunError(_worker_failure(workdir))
 
 
 def _one_worker(
-    cfg: RunConfig, missing: list[Case], jpath: Path, workdir: Path, opts: RunOptions, bar: Progress
+    cfg: RunConfig,
+    missing: list[Case],
+    jpath: Path,
+    workdir: Path,
+    timeout: float,
+    bar: Progress,
+    keep: bool = False,
 ) -> None:
     """One pytest worker over ``missing``; records a timeout or crash of the case in flight."""
     cfg_file = workdir / "config.json"
@@ -238,18 +251,20 @@ def _one_worker(
         "-o", "addopts=", "--rootdir", str(SUITE.parents[2]),
         "--fb-config", str(cfg_file), "--fb-journal", str(jpath),
         f"--benchmark-json={workdir / 'worker.json'}",
+        f"--benchmark-storage=file://{workdir / '.benchmarks'}",  # none left in the cwd
     ]  # fmt: skip
     with open(workdir / "worker.log", "ab") as log:
+        env = {**worker_env(missing[0].threads), "FMTBENCH_KEEP_FILES": "1" if keep else "0"}
         proc = subprocess.Popen(
             cmd,
-            env=worker_env(missing[0].threads),
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # so the whole worker group can be killed at once
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         try:
-            _watch(proc, jpath, opts.case_timeout, bar)
+            _watch(proc, jpath, timeout, bar)
         finally:
             _stop(proc)
 
@@ -262,25 +277,15 @@ def worker_env(threads: int | None) -> dict[str, str]:
     return env
 
 
-def _die_with_parent() -> None:
-    """In the worker: get SIGKILL if the runner dies (even by kill -9), never run orphaned."""
-    import contextlib
-    import ctypes
-
-    # not Linux: no prctl, and the worker finishes its case and exits on its own
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 def _watch(proc: subprocess.Popen, jpath: Path, timeout: float, bar: Progress) -> None:
     """Follow the journal until the worker exits; kill it if one case runs too long."""
     offset, current, started = 0, None, 0.0
     while True:
         records, offset = _new_records(jpath, offset)
         for r in records:
-            if r.get("event") == "start":
-                current, started = r["nodeid"], time.monotonic()
-                bar.start_case(_case_label(current))
+            if r.get("event") == "start" and "id" in r:
+                current, started = r["id"], time.monotonic()
+                bar.start_case(current)
             elif r.get("event") == "finish":
                 current = None
                 bar.finish_case(r.get("status", ""))
@@ -297,7 +302,6 @@ def _watch(proc: subprocess.Popen, jpath: Path, timeout: float, bar: Progress) -
 
 
 def _new_records(jpath: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
-    import json
 
     if not jpath.exists():
         return [], offset
@@ -314,20 +318,8 @@ def _new_records(jpath: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
     return records, offset + len(complete.encode("utf-8"))
 
 
-def _case_label(nodeid: str) -> str:
-    return nodeid.split("[", 1)[-1].rstrip("]")
-
-
-def _record_crash(jpath: Path, nodeid: str, error: str) -> None:
-    case_id = _case_label(nodeid)
-    record = {
-        "event": "finish",
-        "id": case_id,
-        "nodeid": nodeid,
-        "status": "failed",
-        "error": error,
-    }
-    journal.append(jpath, record)
+def _record_crash(jpath: Path, case_id: str, error: str) -> None:
+    journal.append(jpath, {"event": "finish", "id": case_id, "status": "failed", "error": error})
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -349,8 +341,18 @@ def _worker_failure(workdir: Path) -> str:
 def _finish(out: Path, cfg: RunConfig, cases: list[Case], header: dict[str, Any]) -> RunOutcome:
     from benchmarks.run.assemble import assemble
 
-    data = assemble(journal.read(journal_path(out)), cfg, cases, header)
-    write_atomic(out, data)
+    records = journal.read(journal_path(out))
+    owner = journal.owner(records)
+    if owner is None or owner.get("token") != header.get("token"):
+        raise RunError(f"{journal_path(out)} was taken over by another run; its results are kept")
+    data = assemble(records, cfg, cases, header)
+    try:
+        write_atomic(out, data)
+    except OSError as exc:
+        raise RunError(
+            f"cannot write {out}: {exc.strerror}; every case is kept in {journal_path(out)}: "
+            f"fix that and finish with fmtbench run --resume {out}"
+        ) from None
     journal_path(out).unlink(missing_ok=True)
     meta = data["fmtbench"]
     return RunOutcome(out, data, meta["failed"], meta["skipped"])

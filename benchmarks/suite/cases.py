@@ -59,6 +59,7 @@ def case_info(case: Case) -> dict[str, Any]:
     a = formats.registry[case.adapter]
     info = {
         "dataset": dataset_name(case.dataset),
+        "dataset_spec": case.dataset,  # the name alone drops the scale factor
         "rows": case.rows,
         "rows_requested": case.rows,
         "adapter": case.adapter,

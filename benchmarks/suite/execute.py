@@ -22,7 +22,7 @@ from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load, staged
 from benchmarks.suite.fresh import FRESH_PROCESS, IN_PROCESS, fresh_peak
 from benchmarks.suite.measure import measure_peak_memory, throughputs
-from benchmarks.suite.ops import CaseEnv, Operation, build_operation
+from benchmarks.suite.ops import CaseEnv, Operation, build_operation, case_dir, keep_files
 from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, time_adaptive
 from formats.base import path_bytes, remove_path
 from formats.fidelity import compare_tables
@@ -34,8 +34,8 @@ TAKE_BUDGET_S = 5.0
 class PreparedFiles:
     """The dataset written once per (dataset, rows, adapter, codec), outside any timer.
 
-    Only the latest file is kept: cases come grouped by that key, and a large dataset
-    written to fourteen formats would otherwise fill the disk.
+    Only the latest file is kept (unless ``--keep-files``): cases come grouped by that key,
+    and a large dataset written to fourteen formats would otherwise fill the disk.
     """
 
     def __init__(self, workdir: Path) -> None:
@@ -47,10 +47,10 @@ class PreparedFiles:
         """Path of the file for ``case``, writing it if this key is new."""
         key = _file_key(case)
         if key != self._key:
-            if self._path is not None:
+            if self._path is not None and not keep_files():
                 remove_path(self._path)
             self._key, self._path = None, None  # a failed write must fail the next case too
-            path = self.workdir / env_adapter.file_name(stem, case.codec)
+            path = case_dir(self.workdir, case) / env_adapter.file_name(stem, case.codec)
             writer = env_adapter
             if env_adapter.prepared_by:  # every engine of the format reads the same bytes
                 writer = formats.get(env_adapter.prepared_by)

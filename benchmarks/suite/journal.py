@@ -18,11 +18,30 @@ import pytest
 
 def append(path: str | os.PathLike, record: dict[str, Any]) -> None:
     """Append one record durably (flush + fsync before returning)."""
-    line = json.dumps(record, default=str) + "\n"
+    line = json.dumps(record, default=str, ensure_ascii=False) + "\n"
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def create(path: str | os.PathLike, header: dict[str, Any]) -> bool:
+    """Create the journal with its header, atomically; False if it already exists."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(header, default=str, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    return True
+
+
+def owner(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The run that owns a journal: its creator, or the last run that resumed it."""
+    owners = [r for r in records if r.get("event") in ("config", "owner") and "token" in r]
+    return owners[-1] if owners else None
 
 
 def read(path: str | os.PathLike) -> list[dict[str, Any]]:
@@ -58,11 +77,16 @@ class JournalPlugin:
         self.path = path
 
     @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: Any) -> None:
         from benchmarks.suite.noise import applied
 
-        # the worker's noise controls travel with each start: assemble puts them in machine_info
-        record = {"event": "start", "nodeid": nodeid, "pid": os.getpid()}
+        # the case id itself, not one parsed back from the nodeid: pytest escapes
+        # non-ASCII ids and a parameter's "]" would be ambiguous; the worker's noise
+        # controls travel with each start: assemble puts them in machine_info
+        case = getattr(item, "callspec", None) and item.callspec.params.get("fb_case")
+        record = {"event": "start", "nodeid": item.nodeid, "pid": os.getpid()}
+        if case is not None:
+            record["id"] = case.id
         append(self.path, {**record, "noise_control": applied()})
 
     @pytest.hookimpl(hookwrapper=True)

@@ -8,6 +8,8 @@ runs before every round outside the timer.
 from __future__ import annotations
 
 import math
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,13 +69,28 @@ def _reader_setup(env: CaseEnv, *args: Any) -> Setup:
     return setup
 
 
+def keep_files() -> bool:
+    """``fmtbench run --keep-files``: every benchmark file stays, each under its own name."""
+    return os.environ.get("FMTBENCH_KEEP_FILES") == "1"
+
+
+def case_dir(workdir: Path, case: Case) -> Path:
+    """Where a case's files go: one folder per dataset and size when files are kept."""
+    if not keep_files():
+        return workdir
+    rows = "default" if case.rows is None else case.rows
+    folder = workdir / re.sub(r"[^A-Za-z0-9._=-]+", "-", f"{case.dataset}@{rows}").strip("-")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 reader_setup = _reader_setup  # shared with stream_ops
 
 
 def op_write(env: CaseEnv) -> Operation:
     """Arrow table to a file; every round starts with no file."""
     a, codec = env.adapter, env.case.codec
-    path = env.workdir / ("write-" + a.file_name(env.dataset.name, codec))
+    path = case_dir(env.workdir, env.case) / ("write-" + a.file_name(env.dataset.name, codec))
 
     def setup() -> tuple[tuple, dict]:
         remove_path(path)
@@ -84,7 +101,8 @@ def op_write(env: CaseEnv) -> Operation:
 
     # the reads use their own prepared copy: free the disk now, and after a failure too
     info = {"data_bytes": env.dataset.table.nbytes}
-    return Operation(a.write, setup, info, after, cleanup=lambda: remove_path(path))
+    cleanup = (lambda: None) if keep_files() else (lambda: remove_path(path))
+    return Operation(a.write, setup, info, after, cleanup=cleanup)
 
 
 def op_read(env: CaseEnv) -> Operation:
@@ -122,6 +140,8 @@ def op_take(env: CaseEnv) -> Operation:
     """k rows at seeded random positions; a fresh set of positions every round."""
     k, pattern = env.case.param["k"], env.case.param["pattern"]
     n = env.dataset.table.num_rows
+    if k > n:
+        raise ValueError(f"take k={k} is more than the dataset's {n} rows; pass a smaller --k")
     rng = np.random.default_rng(env.seed)
     base = _reader_setup(env)
 

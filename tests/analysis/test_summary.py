@@ -37,7 +37,7 @@ def test_summary_lists_failures_with_reason():
 
 
 def test_format_seconds_picks_readable_units():
-    assert format_seconds(0.0005) == "500 us"
+    assert format_seconds(0.0005) == "500 µs"
     assert format_seconds(0.0123) == "12.3 ms"
     assert format_seconds(2.5) == "2.5 s"
     assert format_seconds(0.0009996) == "1 ms"

@@ -63,6 +63,17 @@ def failure_label(error: str) -> str:
     return "type not storable" if "UnsupportedType" in error else "failed"
 
 
+#: Values spanning more than this ratio get a log axis: on a linear one the small bars
+#: become slivers beside the largest (22 ms next to 10 s).
+LOG_SPAN = 30.0
+
+
+def wide_span(values: list[float]) -> bool:
+    """True when positive values span more than LOG_SPAN times."""
+    positive = [v for v in values if v > 0]
+    return len(positive) > 1 and max(positive) / min(positive) > LOG_SPAN
+
+
 def draw_bars(ax: Axes, bars: Bars, log: bool = False) -> None:
     """Draw a bar panel with error bars, value labels and 'failed' markers."""
     for y, label in enumerate(bars.labels):
@@ -83,7 +94,11 @@ def draw_bars(ax: Axes, bars: Bars, log: bool = False) -> None:
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     if bars.values:
+        log = log or wide_span(list(bars.values.values()))
         _room_for_labels(ax, bars, log)
+        if ax.get_xscale() == "log":  # a reader must not compare log bars by length
+            ax.text(1.0, -0.09, "log scale", transform=ax.transAxes, ha="right", va="top",
+                    fontsize=7, fontstyle="italic", color="#555555")  # fmt: skip
     else:
         _all_failed(ax, bars)
 

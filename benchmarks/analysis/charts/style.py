@@ -25,18 +25,28 @@ OTHER_COLOUR = "#7f7f7f"
 #: so a line's family reads at a glance and formats of one family stay distinguishable.
 FORMAT_COLOURS = {
     "column": [
-        "#2b6cb0",
-        "#1a365d",
-        "#0b8a8a",
-        "#276749",
-        "#3b9dd6",
-        "#4a5568",
-        "#00a3c4",
-        "#434190",
+        "#1f5fa8",  # blue
+        "#0f9b8e",  # teal
+        "#2f8a2f",  # green
+        "#7b4fb8",  # purple
+        "#0b2e59",  # navy
+        "#3fb8e0",  # sky
+        "#6b7f1a",  # olive
+        "#8fa3b8",  # grey-blue
     ],
-    "row": ["#d9731a", "#c53030", "#8c4a12", "#d69e2e", "#b83280", "#f56565", "#9c4221", "#ed8936"],
+    "row": [
+        "#d9731a",  # orange
+        "#c53030",  # red
+        "#7a3b0c",  # brown
+        "#d6a400",  # gold
+        "#b83280",  # magenta
+        "#f28b82",  # salmon
+        "#5c5c5c",  # grey
+        "#e377c2",  # pink
+    ],
 }
-MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+#: 12 markers with 8 colours: (colour, marker) stays unique for 24 formats of one family.
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p"]
 HATCHES = {"text": "///", "binary": ""}
 LINESTYLES = {"text": "--", "binary": "-"}
 FAILED_COLOUR = "#c53030"
@@ -83,7 +93,7 @@ def format_palette(formats: Iterable[tuple[str, str]]) -> dict[str, tuple[str, s
         colours = FORMAT_COLOURS.get(orientation, [OTHER_COLOUR])
         for i, label in enumerate(labels):
             # past eight formats of one family, the marker keeps lines apart
-            palette[label] = (colours[i % len(colours)], MARKERS[(i // len(colours) + i) % 8])
+            palette[label] = (colours[i % len(colours)], MARKERS[i % len(MARKERS)])
     return palette
 
 
