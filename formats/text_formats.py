@@ -560,12 +560,12 @@ class JsonLinesOrjson(FormatAdapter):
         the rest (no arrays built for them; still emulated, every field is tokenised)."""
         known = self.source_schema
         unknown = known is None or not columns or any(c not in known.names for c in columns)
-        if unknown or os.path.getsize(path) == 0:
+        if unknown or path_bytes(path) == 0:
             return super().read_columns(path, columns)
         wanted = pa.schema([(c, source_hints.json_read_type(known.field(c).type)) for c in columns])
         parse = pa_json.ParseOptions(explicit_schema=wanted, unexpected_field_behavior="ignore")
-        with _reading(path, self.format):
-            table = pa_json.read_json(str(path), parse_options=parse)
+        with _reading(path, self.format), arrow_input(path) as source:  # local or object store
+            table = pa_json.read_json(source, parse_options=parse)
             table.validate(full=True)
         return table.select(list(columns))
 
