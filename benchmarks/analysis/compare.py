@@ -241,7 +241,15 @@ def changes_table(c: Comparison, show_all: bool) -> Table:
     what = "every matched case" if show_all else "significant changes"
     table = Table(title=f"{what}, slowest first", title_justify="left")
     for name in ("case", "base", "new", "new/base", "noise (IQR)", "verdict"):
-        table.add_column(name, justify="left" if name in ("case", "verdict") else "right")
+        # the case folds onto more lines, never "…": it is the name a user searches for;
+        # the figures stay whole on one line so the case gets the room
+        text = name == "case"
+        table.add_column(
+            name,
+            justify="left" if name in ("case", "verdict") else "right",
+            overflow="fold" if text else "ellipsis",
+            no_wrap=not text,
+        )
     for x in sorted(shown, key=lambda x: -x.ratio):
         table.add_row(
             Text(x.case),
