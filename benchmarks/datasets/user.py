@@ -82,7 +82,7 @@ def file_kind(path: Path) -> FileKind:
 
 
 def readers(kind: FileKind, path: Path) -> list[formats.FormatAdapter]:
-    """Available adapters able to read ``kind``, pyarrow engines first, registry order kept."""
+    """Available adapters able to read ``kind``: pyarrow's where it has one, in registry order."""
     matching = [a for a in formats.adapters() if a.extension.lstrip(".").lower() in kind.extensions]
     usable = [a for a in matching if a.available().ok]
     if not usable:
@@ -91,7 +91,11 @@ def readers(kind: FileKind, path: Path) -> list[formats.FormatAdapter]:
             f"no available adapter reads {kind.label} files like {path}"
             + (f" ({reasons})" if reasons else "; convert it to another accepted format")
         )
-    return sorted(usable, key=lambda a: a.engine != "pyarrow")
+    # pyarrow's readers are strict (a broken quote is an error, as a user would want to
+    # know); lenient engines such as DuckDB's CSV sniffer would quietly load a damaged file,
+    # so they read a user's file only when pyarrow has no reader for its kind (Avro)
+    strict = [a for a in usable if a.engine == "pyarrow"]
+    return strict or usable
 
 
 def first_line(exc: Exception) -> str:
