@@ -21,7 +21,7 @@ def core_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("smoke") / "core.json"
     proc = fmtbench(
         "run", "--datasets", "mixed", "--rows", "400", "--rounds", "1", "--quiet",
-        "--no-charts", "--out", str(out),
+        "--formats", "all", "--no-charts", "--out", str(out),
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return json.loads(out.read_text())
@@ -67,6 +67,7 @@ def test_access_patterns_run_for_every_adapter(tmp_path):
     out = tmp_path / "access.json"
     proc = fmtbench(
         "run", "--datasets", "mixed", "--rows", "300", "--rounds", "1", "--quiet", "--no-charts",
+        "--formats", "all",
         "--ops", "take,scan,stream,iterate", "--k", "1,10", "--selectivity", "0.01,1",
         "--batch-sizes", "100", "--out", str(out), "--cache", "cold",
     )  # fmt: skip

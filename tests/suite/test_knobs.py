@@ -111,7 +111,7 @@ def test_formats_json_lists_each_adapters_options():
     rows = {r["name"]: r for r in json.loads(proc.stdout)}
     rg = rows["parquet-pyarrow"]["options"]["row_group_size"]
     assert rg["default"] == 122_880 and rg["type"] == "int"
-    assert rows["csv-pyarrow"]["options"] == {}
+    assert rows["pickle"]["options"] == {}
 
 
 def test_default_run_leaves_out_non_default_engines_and_all_runs_everything():
