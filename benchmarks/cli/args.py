@@ -110,6 +110,12 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
         help="seconds per case for --rounds auto (default 0.5; the reference run uses 5)",
     )
     p.add_argument(
+        "--processes",
+        type=int,
+        help="fresh worker processes each case's rounds are spread over, pooled "
+        "(default: 3 with --rounds auto, 1 with --rounds N)",
+    )
+    p.add_argument(
         "--cache", choices=("warm", "cold"), help="page cache before each read (default warm)"
     )
     p.add_argument("--columns", type=split_list, help="columns for read_column")

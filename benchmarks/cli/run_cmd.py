@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the runner imports pandas and pytest: seconds, paid only by
 _FIELDS = {
     "datasets": "datasets", "data": "data", "formats": "formats", "codecs": "codecs",
     "ops": "ops", "rows": "rows", "rounds": "rounds",
-    "case_budget": "case_budget", "cache": "cache", "columns": "columns",
+    "case_budget": "case_budget", "processes": "processes", "cache": "cache", "columns": "columns",
     "sample": "sample", "seed": "seed", "data_dir": "data_dir", "workdir": "workdir",
     "k": "k", "patterns": "patterns", "selectivity": "selectivity", "batch_sizes": "batch_sizes",
     "stream": "stream",

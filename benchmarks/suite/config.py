@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.errors import UsageError
-from benchmarks.suite.rounds import AUTO, DEFAULT_BUDGET_S, parse_rounds
+from benchmarks.suite.rounds import AUTO, DEFAULT_BUDGET_S, is_auto, parse_rounds
 
 CORE_OPS = ("write", "read", "read_column")
 ACCESS_OPS = ("take", "scan", "stream", "iterate", "read_stream")
@@ -21,6 +21,7 @@ STREAM_OPS = ("write", "read_stream", "read_column")
 WORKLOAD_OPS = ("append",)  # the logging workload: M appends of B rows
 ALL_OPS = CORE_OPS + ACCESS_OPS + WORKLOAD_OPS
 CACHE_MODES = ("warm", "cold")
+DEFAULT_PROCESSES = 3
 
 
 @dataclass
@@ -35,6 +36,10 @@ class RunConfig:
     rows: list[int | None] = field(default_factory=lambda: [None])  # None: dataset default
     rounds: int | str = AUTO  # "auto": until the median's 95% CI is ±2% (suite/rounds.py)
     case_budget: float = DEFAULT_BUDGET_S  # seconds of warm-up + timing per case (auto)
+    #: worker processes each case's rounds are spread over (None: 3 with --rounds auto,
+    #: 1 with --rounds N); between-process spread is most of the run-to-run noise
+    processes: int | None = None
+    part: int = 0  # which of those processes this worker is (set by the runner)
     warmup: int = 1
     cache: str = "warm"
     columns: list[str] | None = None  # read_column targets; None: one numeric + one string
@@ -96,9 +101,22 @@ class RunConfig:
             self.rounds = parse_rounds(self.rounds)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        procs = self.processes
+        whole = isinstance(procs, int) and not isinstance(procs, bool)
+        if procs is not None and (not whole or procs < 1):
+            raise UsageError(f"--processes must be a whole number >= 1, got {procs}")
         budget = self.case_budget
         if isinstance(budget, bool) or not isinstance(budget, int | float) or not budget > 0:
             raise UsageError(f"--case-budget must be a positive number of seconds, got {budget}")
+
+    def process_count(self) -> int:
+        """Worker processes per case: the given count, else 3 for auto rounds, else 1.
+
+        A cluster run times on the cluster's workers, not in this machine's processes.
+        """
+        if self.processes is not None:
+            return self.processes
+        return DEFAULT_PROCESSES if is_auto(self.rounds) and self.cluster is None else 1
 
     def _validate_remote(self) -> None:
         """Storage and cluster values (issue 13)."""

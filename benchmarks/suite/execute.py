@@ -6,6 +6,7 @@ stays a plain pytest-benchmark suite (``pytest benchmarks/``) while the logic is
 
 from __future__ import annotations
 
+import math
 import subprocess
 import time
 from pathlib import Path
@@ -143,15 +144,17 @@ def base_info(env: CaseEnv) -> dict[str, Any]:
 
 
 def _rounds(cfg: RunConfig, case: Case, op: Operation) -> int | None:
-    """Rounds for a case: the configured number (None: auto), or for take enough for a p99."""
+    """This worker's rounds: the configured number (None: auto), or for take enough for a
+    p99; each of the case's worker processes runs its share (the runner pools them)."""
+    share = cfg.process_count()
     if case.op != "take":
-        return None if is_auto(cfg.rounds) else cfg.rounds
+        return None if is_auto(cfg.rounds) else math.ceil(cfg.rounds / share)
     least = MIN_ROUNDS if is_auto(cfg.rounds) else cfg.rounds
     args, kwargs = op.setup()
     start = time.perf_counter()
     op.fn(*args, **kwargs)
     one = max(time.perf_counter() - start, 1e-6)
-    return int(min(cfg.lookups, max(least, TAKE_BUDGET_S // one)))
+    return math.ceil(int(min(cfg.lookups, max(least, TAKE_BUDGET_S // one))) / share)
 
 
 def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
@@ -166,9 +169,11 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     benchmark.extra_info["threads"] = case.threads or default_threads()
     try:
         _time_and_measure(benchmark, cfg, case, op)
-        benchmark.extra_info.update(round_trip_info(op))
+        if cfg.part == 0:  # the other processes only time: memory and fidelity once a case
+            benchmark.extra_info.update(round_trip_info(op))
         benchmark.extra_info.update(_io_info(env))
-        benchmark.extra_info.update(_fresh_memory(cfg, case, env))
+        if cfg.part == 0:
+            benchmark.extra_info.update(_fresh_memory(cfg, case, env))
     finally:
         restore()
         op.cleanup()
@@ -220,8 +225,11 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     """The timed rounds, then one untimed run for peak memory, then what ``after`` knows."""
     rounds = _rounds(cfg, case, op)
     timed, setup, release = _one_result_at_a_time(op)
-    budget = cfg.case_budget
-    info = time_adaptive(benchmark, timed, setup, budget, fixed=rounds, warmup_min=cfg.warmup)
+    share = cfg.process_count()
+    budget = cfg.case_budget / share  # the case's budget, split over its processes
+    info = time_adaptive(
+        benchmark, timed, setup, budget, fixed=rounds, warmup_min=cfg.warmup, processes=share
+    )
     benchmark.extra_info.update(info)
     release()
     args, kwargs = op.setup()

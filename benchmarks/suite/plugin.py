@@ -65,7 +65,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.option.benchmark_disable_gc = True
     path = config.getoption("--fb-journal")
     if path:
-        config.pluginmanager.register(journal.JournalPlugin(path), "fmtbench-journal")
+        plugin = journal.JournalPlugin(path, config._fb_config.part)
+        config.pluginmanager.register(plugin, "fmtbench-journal")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

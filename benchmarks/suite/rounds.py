@@ -119,20 +119,24 @@ def _stable(previous: float, current: float) -> bool:
     return abs(current - previous) <= WARMUP_NOISE * max(previous, 1e-12)
 
 
-def planned_rounds(pilot: list[float], budget_left_s: float, target: float = TARGET) -> int:
+def planned_rounds(
+    pilot: list[float], budget_left_s: float, target: float = TARGET, processes: int = 1
+) -> int:
     """Rounds for a ±target interval of the median, predicted from the pilot's spread.
 
     n = (z * sqrt(pi/2) * cv / target)^2, cv the pilot's relative standard deviation;
-    then bounded below by MIN_ROUNDS and above by what the remaining budget holds.
+    then bounded below by MIN_ROUNDS and above by what the remaining budget holds. With
+    the rounds spread over ``processes`` workers (their rounds are pooled) each worker
+    plans its share: n / processes, at least MIN_ROUNDS / processes.
     """
     steady = pilot[1:] if len(pilot) > 2 else pilot  # the first round is the cold one
     median = float(np.median(steady))
     if median <= 0:
         return MIN_ROUNDS
     cv = float(np.std(steady, ddof=1)) / median if len(steady) > 1 else 1.0
-    wanted = math.ceil((_Z * _MEDIAN_SE * max(cv, 1e-3) / target) ** 2)
+    wanted = math.ceil((_Z * _MEDIAN_SE * max(cv, 1e-3) / target) ** 2 / processes)
     affordable = int(budget_left_s // median)
-    return max(MIN_ROUNDS, min(wanted, affordable))
+    return max(math.ceil(MIN_ROUNDS / processes), min(wanted, affordable))
 
 
 def collected(setup: Callable[[], Any]) -> Callable[[], Any]:
@@ -188,6 +192,7 @@ def time_adaptive(
     budget_s: float,
     fixed: int | None = None,
     warmup_min: int = 1,
+    processes: int = 1,
 ) -> dict[str, Any]:
     """Warm up (the pilot), then one ``pedantic`` call; extra_info keys for the interval.
 
@@ -197,7 +202,11 @@ def time_adaptive(
     setup = collected(setup)
     with frozen_heap():
         pilot = warm_up(pilot_runner(timed, setup), budget_s, minimum=warmup_min)
-        rounds = fixed if fixed is not None else planned_rounds(pilot, budget_s - sum(pilot))
+        rounds = (
+            fixed
+            if fixed is not None
+            else planned_rounds(pilot, budget_s - sum(pilot), processes=processes)
+        )
         benchmark.pedantic(timed, setup=setup, rounds=rounds, warmup_rounds=0)
     ci = median_ci(benchmark.stats.stats.data)
     return {
