@@ -6,7 +6,6 @@ stays a plain pytest-benchmark suite (``pytest benchmarks/``) while the logic is
 
 from __future__ import annotations
 
-import math
 import subprocess
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ from benchmarks.suite.data import load, staged
 from benchmarks.suite.fresh import FRESH_PROCESS, IN_PROCESS, fresh_peak
 from benchmarks.suite.measure import measure_peak_memory, throughputs
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation, case_dir, keep_files
-from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, time_adaptive
+from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, share, time_adaptive
 from formats.base import path_bytes, remove_path
 from formats.fidelity import compare_tables
 
@@ -146,15 +145,15 @@ def base_info(env: CaseEnv) -> dict[str, Any]:
 def _rounds(cfg: RunConfig, case: Case, op: Operation) -> int | None:
     """This worker's rounds: the configured number (None: auto), or for take enough for a
     p99; each of the case's worker processes runs its share (the runner pools them)."""
-    share = cfg.process_count()
+    procs = cfg.process_count()
     if case.op != "take":
-        return None if is_auto(cfg.rounds) else math.ceil(cfg.rounds / share)
+        return None if is_auto(cfg.rounds) else share(cfg.rounds, cfg.part, procs)
     least = MIN_ROUNDS if is_auto(cfg.rounds) else cfg.rounds
     args, kwargs = op.setup()
     start = time.perf_counter()
     op.fn(*args, **kwargs)
     one = max(time.perf_counter() - start, 1e-6)
-    return math.ceil(int(min(cfg.lookups, max(least, TAKE_BUDGET_S // one))) / share)
+    return share(int(min(cfg.lookups, max(least, TAKE_BUDGET_S // one))), cfg.part, procs)
 
 
 def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
@@ -225,11 +224,10 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     """The timed rounds, then one untimed run for peak memory, then what ``after`` knows."""
     rounds = _rounds(cfg, case, op)
     timed, setup, release = _one_result_at_a_time(op)
-    share = cfg.process_count()
-    budget = cfg.case_budget / share  # the case's budget, split over its processes
-    info = time_adaptive(
-        benchmark, timed, setup, budget, fixed=rounds, warmup_min=cfg.warmup, processes=share
-    )
+    procs = cfg.process_count()
+    budget = cfg.case_budget / procs  # the case's budget, split over its processes
+    info = time_adaptive(benchmark, timed, setup, budget, fixed=rounds, warmup_min=cfg.warmup,
+                         processes=procs, part=cfg.part)  # fmt: skip
     benchmark.extra_info.update(info)
     release()
     args, kwargs = op.setup()

@@ -119,15 +119,25 @@ def _stable(previous: float, current: float) -> bool:
     return abs(current - previous) <= WARMUP_NOISE * max(previous, 1e-12)
 
 
+def share(total: int, part: int, processes: int) -> int:
+    """Part ``part``'s share of ``total`` rounds spread over ``processes`` (at least 1):
+    the shares add up to ``total`` (5 over 3 processes: 2, 2, 1)."""
+    return max(1, (total + processes - 1 - part) // processes)
+
+
 def planned_rounds(
-    pilot: list[float], budget_left_s: float, target: float = TARGET, processes: int = 1
+    pilot: list[float],
+    budget_left_s: float,
+    target: float = TARGET,
+    processes: int = 1,
+    part: int = 0,
 ) -> int:
     """Rounds for a ±target interval of the median, predicted from the pilot's spread.
 
     n = (z * sqrt(pi/2) * cv / target)^2, cv the pilot's relative standard deviation;
     then bounded below by MIN_ROUNDS and above by what the remaining budget holds. With
     the rounds spread over ``processes`` workers (their rounds are pooled) each worker
-    plans its share: n / processes, at least MIN_ROUNDS / processes.
+    plans its share of both: n / processes, and its share of MIN_ROUNDS.
     """
     steady = pilot[1:] if len(pilot) > 2 else pilot  # the first round is the cold one
     median = float(np.median(steady))
@@ -136,7 +146,7 @@ def planned_rounds(
     cv = float(np.std(steady, ddof=1)) / median if len(steady) > 1 else 1.0
     wanted = math.ceil((_Z * _MEDIAN_SE * max(cv, 1e-3) / target) ** 2 / processes)
     affordable = int(budget_left_s // median)
-    return max(math.ceil(MIN_ROUNDS / processes), min(wanted, affordable))
+    return max(share(MIN_ROUNDS, part, processes), min(wanted, affordable))
 
 
 def collected(setup: Callable[[], Any]) -> Callable[[], Any]:
@@ -193,6 +203,7 @@ def time_adaptive(
     fixed: int | None = None,
     warmup_min: int = 1,
     processes: int = 1,
+    part: int = 0,
 ) -> dict[str, Any]:
     """Warm up (the pilot), then one ``pedantic`` call; extra_info keys for the interval.
 
@@ -205,7 +216,7 @@ def time_adaptive(
         rounds = (
             fixed
             if fixed is not None
-            else planned_rounds(pilot, budget_s - sum(pilot), processes=processes)
+            else planned_rounds(pilot, budget_s - sum(pilot), processes=processes, part=part)
         )
         benchmark.pedantic(timed, setup=setup, rounds=rounds, warmup_rounds=0)
     ci = median_ci(benchmark.stats.stats.data)
