@@ -231,11 +231,26 @@ def _run_missing(
             missing = [c for c in missing if c.threads == missing[0].threads]
             if opts.isolate:  # one fresh worker process per adapter
                 missing = [c for c in missing if c.adapter == missing[0].adapter]
-            sub = replace(cfg, part=part)
+            sub = replace(cfg, part=part, part_rounds=_first_rounds(missing, final, part))
             _one_worker(sub, missing, jpath, workdir, timeout, bar, opts.keep_files)
             after = final_parts(journal.read(jpath))
             if not any((c.id, part) in after for c in missing):
                 raise RunError(_worker_failure(workdir))
+
+
+def _first_rounds(
+    cases: list[Case], final: dict[tuple[str, int], dict[str, Any]], part: int
+) -> dict[str, int]:
+    """Case id -> rounds its first process timed with --rounds auto (later parts repeat
+    the count, so every process weighs the same in the pooled median)."""
+    if part == 0:
+        return {}
+    counts = {}
+    for case in cases:
+        extra = final[(case.id, 0)]["entry"]["extra_info"]
+        if extra.get("rounds_mode") == "auto" or case.op == "take":
+            counts[case.id] = int(final[(case.id, 0)]["entry"]["stats"]["rounds"])
+    return counts
 
 
 def _one_worker(

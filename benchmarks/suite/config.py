@@ -40,6 +40,9 @@ class RunConfig:
     #: 1 with --rounds N); between-process spread is most of the run-to-run noise
     processes: int | None = None
     part: int = 0  # which of those processes this worker is (set by the runner)
+    #: case id -> the rounds its first process timed: later processes time as many, so
+    #: each process weighs the same in the pooled median (set by the runner)
+    part_rounds: dict[str, int] = field(default_factory=dict)
     warmup: int = 1
     cache: str = "warm"
     columns: list[str] | None = None  # read_column targets; None: one numeric + one string

@@ -146,6 +146,8 @@ def _rounds(cfg: RunConfig, case: Case, op: Operation) -> int | None:
     """This worker's rounds: the configured number (None: auto), or for take enough for a
     p99; each of the case's worker processes runs its share (the runner pools them)."""
     procs = cfg.process_count()
+    if case.id in cfg.part_rounds:  # a later process: as many rounds as the first one
+        return cfg.part_rounds[case.id]
     if case.op != "take":
         return None if is_auto(cfg.rounds) else share(cfg.rounds, cfg.part, procs)
     least = MIN_ROUNDS if is_auto(cfg.rounds) else cfg.rounds

@@ -56,3 +56,13 @@ def test_processes_must_be_positive(tmp_path):
     proc = fmtbench(*RUN, "--processes", "0", "--out", str(tmp_path / "r.json"))
     assert proc.returncode == 2 and "--processes must be a whole number >= 1" in proc.stderr
     assert not (tmp_path / "r.json").exists()
+
+
+def test_a_case_failing_in_its_first_process_is_not_run_again(tmp_path):
+    out = tmp_path / "r.json"
+    args = ("run", *TINY, "--formats", "test-failing", "--ops", "write", "--rounds", "2")
+    proc = fmtbench(*args, "--processes", "2", "--out", str(out),
+                    env=cli_env("tests.fault_adapters"))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    (bench,) = json.loads(out.read_text())["benchmarks"]
+    assert bench["stats"] is None and "injected failure" in bench["extra_info"]["error"]

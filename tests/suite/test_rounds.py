@@ -107,6 +107,8 @@ def test_auto_run_records_the_interval_from_pytest_benchmarks_own_rounds(auto_ru
     assert info["ci_low"] <= stats["median"] <= info["ci_high"]
     assert isinstance(info["ci_target_met"], bool) and info["rounds_mode"] == "auto"
     assert info["processes"] == 3 and sum(info["process_rounds"]) == info["rounds"]
+    # later processes time as many rounds as the first: each weighs the same when pooled
+    assert len(set(info["process_rounds"])) == 1
     assert 3 <= info["warmup_rounds"] <= 3 * rounds.WARMUP_MAX  # each process warms up
     assert info["case_budget_s"] == pytest.approx(0.3)  # the budget, split over the processes
     assert auto_run["fmtbench"]["config"]["rounds"] == "auto"
