@@ -28,7 +28,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+# numpy is imported in the two functions that need it: the config (and so `fmtbench
+# --help`) imports this module for AUTO and parse_rounds, and numpy costs it ~0.2 s.
 
 AUTO = "auto"
 MIN_ROUNDS = 5
@@ -71,6 +72,7 @@ def median_ci(data: Any, confidence: float = CONFIDENCE) -> Interval:
     Below 6 rounds no pair of order statistics reaches 95%; the interval is then the
     whole range (min..max), the widest honest answer, so it rarely meets the target.
     """
+    import numpy as np
     from scipy.stats import quantile_test
 
     values = np.asarray(data, dtype=float)
@@ -125,6 +127,8 @@ def planned_rounds(pilot: list[float], budget_left_s: float, target: float = TAR
     n = (z * sqrt(pi/2) * cv / target)^2, cv the pilot's relative standard deviation;
     then bounded below by MIN_ROUNDS and above by what the remaining budget holds.
     """
+    import numpy as np
+
     steady = pilot[1:] if len(pilot) > 2 else pilot  # the first round is the cold one
     median = float(np.median(steady))
     if median <= 0:
