@@ -53,6 +53,13 @@ def fidelity_table() -> pa.Table:
             [_D("12345678901234.5678"), _D("-0.0001"), _D("0"), None, _D("1.5")],
             pa.decimal128(20, 4),
         ),
+        "decimal256": pa.array(
+            [_D("1" * 47 + ".123"), _D("-0.001"), _D("0"), None, _D("1.5")], pa.decimal256(50, 3)
+        ),
+        "interval": pa.array(
+            [(1, 2, 3), (-1, 0, -(2**63)), (0, 0, 0), None, (2**31 - 1, -(2**31), 2**63 - 1)],
+            pa.month_day_nano_interval(),
+        ),
         "dictionary": pa.array(["red", "green", "red", None, "blue"]).dictionary_encode(),
         "list": pa.array([[1, 2, 3], [], [None], None, [4]], pa.list_(pa.int64())),
         "struct": pa.array(
