@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from benchmarks.storage.location import Endpoint, Location, parse_uri
-from benchmarks.storage.proxy import difference, read_counters
 from benchmarks.storage.session import (
     LOCAL,
     S3_LOCAL,
@@ -45,6 +44,9 @@ def counting(counters_url: str | None) -> Iterator[dict[str, Any]]:
     if not counters_url:
         yield found
         return
+    # http.client and urllib: imported only when a proxy records (not by `fmtbench run` start)
+    from benchmarks.storage.proxy import difference, read_counters
+
     before = read_counters(counters_url)
     yield found
     found.update(difference(read_counters(counters_url), before))

@@ -115,11 +115,14 @@ class RunConfig:
     def process_count(self) -> int:
         """Worker processes per case: the given count, else 3 for auto rounds, else 1.
 
-        A cluster run times on the cluster's workers, not in this machine's processes.
+        A cluster run times on the cluster's workers, not in this machine's processes; a
+        --stream case moves data much larger than memory, where a process's heap layout
+        matters little and each extra warm-up costs a whole pass: both default to 1.
         """
         if self.processes is not None:
             return self.processes
-        return DEFAULT_PROCESSES if is_auto(self.rounds) and self.cluster is None else 1
+        spread = is_auto(self.rounds) and self.cluster is None and not self.stream
+        return DEFAULT_PROCESSES if spread else 1
 
     def _validate_remote(self) -> None:
         """Storage and cluster values (issue 13)."""
