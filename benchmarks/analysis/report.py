@@ -220,7 +220,8 @@ def operation_tables(frame: pd.DataFrame) -> list[Block]:
     blocks.append(
         para(
             "x: median over the fastest format's; access: native or emulated; 95% CI: the "
-            "median's confidence interval (order statistics), as ± of the median."
+            "median's confidence interval (order statistics; with several processes, "
+            "widened to cover every process's median), as ± of the median."
         )
     )
     ok["label"] = ok.apply(case_label, axis=1)
