@@ -81,6 +81,8 @@ class RunConfig:
         if self.cache not in CACHE_MODES:
             raise UsageError(f"unknown cache mode '{self.cache}'; use warm or cold")
         self._check_rounds()
+        # the count in force is recorded, so a resume given the same --processes matches
+        self.processes = self.process_count()
         for n in self.rows:
             if n is not None and n < 1:
                 raise UsageError(f"--rows must be positive, got {n}")

@@ -66,3 +66,10 @@ def test_a_case_failing_in_its_first_process_is_not_run_again(tmp_path):
     assert proc.returncode == 0, proc.stderr
     (bench,) = json.loads(out.read_text())["benchmarks"]
     assert bench["stats"] is None and "injected failure" in bench["extra_info"]["error"]
+
+
+def test_the_default_count_is_recorded_so_resume_accepts_it_given_again(tmp_path):
+    from benchmarks.suite.config import RunConfig
+
+    cfg = RunConfig().validate()
+    assert cfg.processes == 3 and RunConfig.from_json(cfg.to_json()).process_count() == 3
