@@ -75,7 +75,7 @@ def run_cluster_case(benchmark: Any, cfg: RunConfig, case: Case, state: ClusterS
     env = CaseEnv(case, adapter, dataset, state.workdir, cfg.cache, cfg.seed, lambda: Path())
     ddf = state.frame(case, dataset.table)
     benchmark.extra_info.update(base_info(env))
-    benchmark.extra_info.update(storage_info(cfg))
+    benchmark.extra_info.update(storage_info(cfg, case))
     benchmark.extra_info.update(_cluster_info(cfg, adapter, ddf))
     benchmark.group = f"{case.op} {dataset.name} dask"
     fn, setup, target, columns = _job(case, adapter, ddf, state, dataset.table.schema)

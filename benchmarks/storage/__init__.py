@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from benchmarks.storage.location import Endpoint, Location, parse_uri
-from benchmarks.storage.proxy import difference, read_counters
+from benchmarks.storage.proxy import difference, read_counters, set_latency
 from benchmarks.storage.session import (
     LOCAL,
     S3_LOCAL,
@@ -34,6 +34,7 @@ __all__ = [
     "open_store",
     "parse_uri",
     "root_location",
+    "set_latency",
     "split_options",
 ]
 
