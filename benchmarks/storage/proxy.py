@@ -145,13 +145,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _link(self, query: str) -> None:
         """The link settings; a PUT with ``latency_ms`` changes the latency first."""
+        self._rfile_drain()
         if self.command == "PUT":
             try:
                 latency_ms = float(parse_qs(query)["latency_ms"][0])
             except (KeyError, ValueError):
                 return self._reply_json({"error": "PUT needs ?latency_ms=NUMBER"}, 400)
             self.server.latency_s = max(latency_ms, 0.0) / 1000.0
-        self._rfile_drain()
         return self._reply_json(self.server.link())
 
     def _rfile_drain(self) -> None:
