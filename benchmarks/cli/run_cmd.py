@@ -119,16 +119,16 @@ def refuse_oversized(cfg: RunConfig) -> None:
 
 def run_from_args(args: argparse.Namespace, console: Console) -> int:
     """Run, print the summary, write charts; exit 1 under --strict if a case failed."""
-    from benchmarks.analysis.summary import print_summary
-    from benchmarks.run.results import tidy
-
     cfg = RunConfig() if args.resume else config_from_args(args)
     if not args.resume:
-        refuse_oversized(cfg)  # in a second or two, before the runner's imports
+        refuse_oversized(cfg)  # in a second or two: before pandas, pytest and the runner load
     from benchmarks.run.runner import run
 
     outcome = run(cfg, options_from_args(args))
     if not args.quiet:
+        from benchmarks.analysis.summary import print_summary
+        from benchmarks.run.results import tidy
+
         print_summary(
             tidy(outcome.data),
             outcome.failed,

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from benchmarks.errors import RunError, UsageError
 from benchmarks.storage.location import Endpoint, Location, parse_uri
-from benchmarks.storage.proxy import RecordingProxy
 
 LOCAL = "local"
 S3_LOCAL = "s3-local"
@@ -152,6 +151,9 @@ def open_store(
         endpoint = upstream
         proxy = None
         if upstream.startswith("http://"):  # plain HTTP can be recorded; TLS cannot
+            # the proxy's http.server and urllib are imported only by a run that uses them
+            from benchmarks.storage.proxy import RecordingProxy
+
             proxy = RecordingProxy(upstream, latency_ms, bandwidth_mb_s).start()
             stack.callback(proxy.stop)
             endpoint = counters = proxy.url

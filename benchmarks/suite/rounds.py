@@ -28,7 +28,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+# numpy is imported in the two functions that need it: the config (and so `fmtbench
+# --help`) imports this module for AUTO and parse_rounds, and numpy costs it ~0.2 s.
 
 AUTO = "auto"
 MIN_ROUNDS = 5
@@ -71,6 +72,7 @@ def median_ci(data: Any, confidence: float = CONFIDENCE) -> Interval:
     Below 6 rounds no pair of order statistics reaches 95%; the interval is then the
     whole range (min..max), the widest honest answer, so it rarely meets the target.
     """
+    import numpy as np
     from scipy.stats import quantile_test
 
     values = np.asarray(data, dtype=float)
@@ -125,6 +127,8 @@ def planned_rounds(pilot: list[float], budget_left_s: float, target: float = TAR
     n = (z * sqrt(pi/2) * cv / target)^2, cv the pilot's relative standard deviation;
     then bounded below by MIN_ROUNDS and above by what the remaining budget holds.
     """
+    import numpy as np
+
     steady = pilot[1:] if len(pilot) > 2 else pilot  # the first round is the cold one
     median = float(np.median(steady))
     if median <= 0:
@@ -192,11 +196,13 @@ def time_adaptive(
     """Warm up (the pilot), then one ``pedantic`` call; extra_info keys for the interval.
 
     ``fixed`` is a round count decided elsewhere (``--rounds N``, take's lookups): the
-    warm-up still runs, the interval is still recorded, only the count is not predicted.
+    warm-up still runs (unless ``warmup_min`` is 0), the interval is still recorded, only
+    the count is not predicted.
     """
     setup = collected(setup)
     with frozen_heap():
-        pilot = warm_up(pilot_runner(timed, setup), budget_s, minimum=warmup_min)
+        cold = warmup_min == 0 and fixed is not None  # asked for no warm-up at all
+        pilot = [] if cold else warm_up(pilot_runner(timed, setup), budget_s, warmup_min)
         rounds = fixed if fixed is not None else planned_rounds(pilot, budget_s - sum(pilot))
         benchmark.pedantic(timed, setup=setup, rounds=rounds, warmup_rounds=0)
     ci = median_ci(benchmark.stats.stats.data)
