@@ -21,6 +21,7 @@ from benchmarks.analysis.charts import (
     scaling,
     sizes,
     speedup,
+    storage,
     take,
     throughput,
 )
@@ -45,6 +46,7 @@ CHARTS: tuple[Callable[[Context, pd.DataFrame], None], ...] = (
     engines.plot_engine_spread,
     knobs.plot_knob_sweeps,
     append.plot_append,
+    storage.plot_storage,
 )
 
 

@@ -358,12 +358,15 @@ def build_blocks(
     choices: Choices | None = None,
 ) -> list[Block]:
     """Every section of the report, in reading order: the answer first, the evidence after."""
+    from benchmarks.analysis.report_storage import storage_blocks
+
     frame = tidy(data)
     return [
         heading(f"fmtbench report: {results_path.name}", 1),
         *environment(data),
         *recommendations(frame, weights, choices),
         *engine_blocks(frame),
+        *storage_blocks(frame),
         *operation_tables(frame),
         *charts(results_path, out_dir),
         *fidelity(frame),

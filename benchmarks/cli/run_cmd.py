@@ -75,7 +75,7 @@ def _options(pairs: list[tuple[str, list[str]]]) -> dict[str, list[str]]:
 
 
 def _remote_from_args(args: argparse.Namespace, cfg: RunConfig) -> None:
-    """--storage/--storage-option/--storage-latency/--cluster; secrets go to env only."""
+    """--storage, --storage-option/-latency/-bandwidth, --cluster; secrets go to env only."""
     from benchmarks.storage import split_options
 
     if getattr(args, "storage", None):
@@ -83,7 +83,9 @@ def _remote_from_args(args: argparse.Namespace, cfg: RunConfig) -> None:
     if getattr(args, "storage_option", None):
         cfg.storage_options = split_options(args.storage_option)
     if getattr(args, "storage_latency", None) is not None:
-        cfg.storage_latency_ms = args.storage_latency
+        cfg.storage_latency_ms = _unique("storage_latency", args.storage_latency)
+    if getattr(args, "storage_bandwidth", None) is not None:
+        cfg.storage_bandwidth_mb_s = args.storage_bandwidth
     if getattr(args, "cluster", None):
         cfg.cluster = args.cluster
 

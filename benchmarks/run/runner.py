@@ -185,8 +185,10 @@ def live_services(cfg: RunConfig) -> Iterator[RunConfig]:
     from benchmarks.cluster.session import open_cluster
     from benchmarks.storage import open_store
 
+    latency = max(cfg.storage_latency_ms or [0.0])  # each case sets its own at the proxy
+    bandwidth = cfg.storage_bandwidth_mb_s
     with (
-        open_store(cfg.storage, cfg.storage_options, cfg.storage_latency_ms) as store,
+        open_store(cfg.storage, cfg.storage_options, latency, bandwidth) as store,
         open_cluster(cfg.cluster) as cluster,
     ):
         yield replace(

@@ -33,6 +33,7 @@ __all__ = [
     "open_store",
     "parse_uri",
     "root_location",
+    "set_latency",
     "split_options",
 ]
 
@@ -50,3 +51,10 @@ def counting(counters_url: str | None) -> Iterator[dict[str, Any]]:
     before = read_counters(counters_url)
     yield found
     found.update(difference(read_counters(counters_url), before))
+
+
+def set_latency(proxy_url: str, latency_ms: float) -> dict[str, Any]:
+    """Set the recording proxy's latency from now on; returns the link now in force."""
+    from benchmarks.storage.proxy import set_latency as put_latency  # lazy, as in counting
+
+    return put_latency(proxy_url, latency_ms)

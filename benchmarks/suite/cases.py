@@ -33,18 +33,22 @@ class Case:
     skip: str | None = None
     options: tuple[tuple[str, Any], ...] = ()  # layout knobs set by the run (--option)
     threads: int | None = None  # engine thread pools (--threads); None: their defaults
+    latency_ms: float | None = None  # per storage request (--storage-latency); None: not set
 
     @property
     def id(self) -> str:
         """Stable, readable identity, used as the pytest id and to match cases on resume.
 
-        Knobs and threads appear only when the run set them, so ids of plain runs never
-        change: ``mixed@1000/parquet-pyarrow{row_group_size=16384,threads=1}/snappy/read``.
+        Knobs, threads and latency appear only when the run set them, so ids of plain runs
+        never change: ``mixed@1000/parquet-pyarrow{row_group_size=16384,threads=1}/snappy/read``,
+        ``.../lance{latency=20ms}/default/take[k=1,pattern=uniform]``.
         """
         rows = "default" if self.rows is None else str(self.rows)
         args = ",".join(f"{k}={v}" for k, v in self.params)
         op = f"{self.op}[{args}]" if args else self.op
         knobs = [*self.options, *([("threads", self.threads)] if self.threads else [])]
+        if self.latency_ms is not None:
+            knobs.append(("latency", f"{self.latency_ms:g}ms"))
         tuned = "{" + ",".join(f"{k}={v}" for k, v in knobs) + "}" if knobs else ""
         return f"{self.dataset}@{rows}/{self.adapter}{tuned}/{self.codec}/{op}"
 
@@ -211,8 +215,10 @@ def cases_for_dataset(
     """Every case for one loaded dataset, skipped ones included with their reason.
 
     Threads is the outer loop: each thread count runs in its own worker process (polars
-    fixes its pool at import), so its cases must come together.
+    fixes its pool at import), so its cases must come together. Latency is the inner
+    one: a case at 0 and at 20 ms run back to back on the same prepared file.
     """
+    latencies = cfg.storage_latency_ms or [None]
     for threads in cfg.threads:
         for adapter in adapters:
             status = adapter.available()
@@ -223,9 +229,9 @@ def cases_for_dataset(
                         for params, op_skip in _params_and_skips(op, cfg, schema, adapter):
                             skip = (None if status.ok else status.reason) or codec_skip or op_skip
                             skip = skip or remote_skip or _stream_skip(cfg, adapter, op)
-                            yield Case(
-                                spec, rows, adapter.name, codec, op, params, skip, options, threads
-                            )
+                            for ms in latencies:
+                                yield Case(spec, rows, adapter.name, codec, op, params, skip,
+                                           options, threads, ms)  # fmt: skip
 
 
 def _stream_skip(cfg: RunConfig, adapter: FormatAdapter, op: str) -> str | None:

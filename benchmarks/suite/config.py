@@ -70,7 +70,10 @@ class RunConfig:
     # -- beyond one machine (issue 13): object storage and a Dask cluster --------------
     storage: str = "local"  # local | s3-local | s3://BUCKET/PREFIX
     storage_options: dict[str, str] = field(default_factory=dict)  # no secrets: those go to env
-    storage_latency_ms: float = 0.0  # added to every request at the recording proxy
+    # added to every request at the recording proxy; several values are a run axis (each
+    # case carries one, in its id); None: not set (0 ms, ids as without the flag)
+    storage_latency_ms: list[float] | None = None
+    storage_bandwidth_mb_s: float | None = None  # per-request cap at the proxy; None: none
     storage_runtime: dict[str, Any] | None = None  # the runner's live store, for its worker
     cluster: str | None = None  # local[:N] | tcp://HOST:PORT
     cluster_runtime: dict[str, Any] | None = None  # the runner's live cluster, for its worker
@@ -131,10 +134,18 @@ class RunConfig:
         from benchmarks.storage import check_spec
 
         check_spec(self.storage)
-        if self.storage_latency_ms < 0:
-            raise UsageError(f"--storage-latency must be >= 0, got {self.storage_latency_ms}")
-        if self.storage_latency_ms and self.storage == "local":
-            raise UsageError("--storage-latency needs object storage; add --storage s3-local")
+        latencies = self.storage_latency_ms
+        if latencies is not None and not isinstance(latencies, list):
+            self.storage_latency_ms = latencies = [latencies]  # the Python API's scalar
+        for ms in latencies or []:
+            if not ms >= 0:
+                raise UsageError(f"--storage-latency must be >= 0 ms, got {ms}")
+        bandwidth = self.storage_bandwidth_mb_s
+        if bandwidth is not None and not bandwidth > 0:
+            raise UsageError(f"--storage-bandwidth must be positive, got {bandwidth} MB/s")
+        if self.storage == "local" and (any(latencies or []) or bandwidth):
+            flag = "--storage-bandwidth" if bandwidth else "--storage-latency"
+            raise UsageError(f"{flag} needs object storage; add --storage s3-local")
         if self.cluster is not None:
             _check_cluster(self.cluster, self.storage)
 

@@ -161,7 +161,7 @@ def _rounds(cfg: RunConfig, case: Case, op: Operation) -> int | None:
 def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     """Time ``case`` with ``benchmark.pedantic``; fill extra_info per the result contract."""
     benchmark.extra_info.update(base_info(env))
-    benchmark.extra_info.update(storage_info(cfg))
+    benchmark.extra_info.update(storage_info(cfg, case))
     benchmark.group = f"{case.op} {env.dataset.name}"
     op = build_operation(env)
     benchmark.extra_info.update(op.info)
@@ -303,11 +303,23 @@ def round_trip_info(op: Operation) -> dict[str, Any]:
     return {"round_trip": status, "round_trip_change": changes[0], "round_trip_changes": changes}
 
 
-def storage_info(cfg: RunConfig) -> dict[str, Any]:
-    """The storage axis of a case: where its files lived and the latency added per request."""
+def storage_info(cfg: RunConfig, case: Case) -> dict[str, Any]:
+    """The storage axis of a case: where its files lived and the latency added per request.
+
+    The case's latency is set at the proxy here, before anything of the case touches the
+    store, and recorded as the proxy confirms it.
+    """
     info: dict[str, Any] = {"storage": cfg.storage}
-    if cfg.storage != "local":
-        info["storage_latency_ms"] = cfg.storage_latency_ms
+    if cfg.storage == "local":
+        return info
+    info["storage_latency_ms"] = case.latency_ms or 0.0
+    if cfg.storage_bandwidth_mb_s:
+        info["storage_bandwidth_mb_s"] = cfg.storage_bandwidth_mb_s
+    url = _counters_url(cfg)
+    if url:
+        from benchmarks.storage import set_latency
+
+        info["storage_latency_ms"] = set_latency(url, case.latency_ms or 0.0)["latency_ms"]
     return info
 
 
