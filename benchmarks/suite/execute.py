@@ -21,7 +21,7 @@ from benchmarks.suite.cases import Case, case_info, default_threads
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load, staged
 from benchmarks.suite.fresh import FRESH_PROCESS, IN_PROCESS, STREAMED, fresh_peak
-from benchmarks.suite.measure import MemoryWatch, measure_peak_memory, throughputs
+from benchmarks.suite.measure import MemoryWatch, measure_peak_memory, throughputs, trim_malloc
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation, case_dir, keep_files
 from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, share, time_adaptive
 from formats.base import path_bytes, remove_path
@@ -181,6 +181,7 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
         # hand memory the allocator kept back to the OS: every case starts from the same
         # state, whatever ran before it, and a large dataset does not pile up RSS
         pa.default_memory_pool().release_unused()
+        trim_malloc()
     if "file_bytes" not in benchmark.extra_info:
         benchmark.extra_info["file_bytes"] = path_bytes(env.prepared())
     if case.op == "take":
