@@ -62,6 +62,12 @@ class PreparedFiles:
         assert self._path is not None
         return self._path
 
+    def existing_bytes(self, case: Case) -> int | None:
+        """Size of the file already written for ``case``'s key, or None if there is none."""
+        if self._key != _file_key(case) or self._path is None:
+            return None
+        return path_bytes(self._path)
+
     def adopt(self, case: Case, path: Path) -> None:
         """Take ``path`` as the file already written for ``case`` (a memory probe's parent
         wrote it)."""
@@ -87,7 +93,9 @@ def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles)
     adapter = formats.get(case.adapter, dict(case.options))
     if cfg.stream:
         dataset: Any = staged(cfg, case.dataset, case.rows, workdir)
-        check_disk_for_stream(adapter, dataset.nbytes, workdir)
+        check_disk_for_stream(
+            adapter, case.op, dataset.nbytes, prepared.existing_bytes(case), workdir
+        )
     else:
         dataset = load(cfg, case.dataset, case.rows)
         # like-for-like reads: the reader knows the source as a user would, decided untimed
@@ -105,13 +113,22 @@ def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles)
 _FILE_FACTOR = {"text": 3.0, "binary": 1.5}
 
 
-def check_disk_for_stream(adapter: formats.FormatAdapter, nbytes: int, workdir: Path) -> None:
-    """Skip (with the reason) a stream case whose two files would not fit on the disk."""
+def check_disk_for_stream(
+    adapter: formats.FormatAdapter, op: str, nbytes: int, existing: int | None, workdir: Path
+) -> None:
+    """Skip (with the reason) a stream case whose new file would not fit on the disk.
+
+    A read whose file is already written needs nothing more; a write needs one more file,
+    as large as the one already written, or as the encoding's worst case for ``nbytes``.
+    """
     import shutil
 
     import pytest
 
-    need = 2 * _FILE_FACTOR.get(adapter.encoding, 3.0) * nbytes  # prepared file + write's
+    estimate = (
+        existing if existing is not None else _FILE_FACTOR.get(adapter.encoding, 3.0) * nbytes
+    )
+    need = estimate if op == "write" or existing is None else 0
     free = shutil.disk_usage(workdir).free
     if need > free:
         pytest.skip(
