@@ -65,6 +65,10 @@ class DatasetIO:
         """Why the dataset writer cannot use ``codec`` (empty: it can)."""
         return ""
 
+    def count_files(self, directory: PathLike) -> int:
+        """How many data files the dataset has (a writer may make fewer than asked)."""
+        return len(data_files(directory))
+
     def write(
         self, table: pa.Table, directory: PathLike, codec: str, files: int | None,
         partition_by: str | None,
@@ -324,10 +328,14 @@ class LanceDatasetIO(DatasetIO):
             max_rows_per_file=per_file, max_rows_per_group=min(per_file, 1024),
         )  # fmt: skip
 
-    def _count(self, directory: PathLike) -> None:
+    def count_files(self, directory: PathLike) -> int:
+        """Fragments of the dataset's latest version (one data file each here)."""
         import lance
 
-        self.last_io = {"files_total": len(lance.dataset(os.fspath(directory)).get_fragments())}
+        return len(lance.dataset(os.fspath(directory)).get_fragments())
+
+    def _count(self, directory: PathLike) -> None:
+        self.last_io = {"files_total": self.count_files(directory)}
 
     def _via(self, call: Callable[..., pa.Table], directory: PathLike, *args: Any) -> pa.Table:
         table = call(directory, *args)
