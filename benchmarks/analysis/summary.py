@@ -43,7 +43,10 @@ def summary_tables(frame: pd.DataFrame) -> list[Table]:
 
 def _table(title: str, group: pd.DataFrame) -> Table:
     table = Table(title=title, title_justify="left")
-    for name in ("format", "codec", "median", "95% CI", "Arrow MB/s", "file MB", "x fastest"):
+    # streamed runs are about bounded memory: their worker's peak RSS is the headline
+    rss = "peak_rss_bytes" in group and group["peak_rss_bytes"].notna().any()
+    names = ("format", "codec", "median", "95% CI", "Arrow MB/s", "file MB")
+    for name in (*names, *(("peak RSS MB",) if rss else ()), "x fastest"):
         table.add_column(name, justify="left" if name in ("format", "codec") else "right")
     fastest = group["median"].min()
     tie = ties_with_fastest(group)  # interval overlaps the fastest's: not told apart
@@ -56,9 +59,14 @@ def _table(title: str, group: pd.DataFrame) -> Table:
             half_width_text(row),
             f"{row['mb_s']:,.0f}" if pd.notna(row.get("mb_s")) else "-",
             f"{row['file_bytes'] / 1e6:,.1f}" if pd.notna(row.get("file_bytes")) else "-",
+            *((_mb(row.get("peak_rss_bytes")),) if rss else ()),
             f"{x} tie" if tie[index] and row["median"] > fastest else x,
         )
     return table
+
+
+def _mb(value: object) -> str:
+    return f"{float(value) / 1e6:,.0f}" if pd.notna(value) else "-"
 
 
 def format_seconds(seconds: float) -> str:

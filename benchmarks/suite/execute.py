@@ -21,8 +21,8 @@ from benchmarks.suite import multifile
 from benchmarks.suite.cases import Case, case_info, default_threads
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load, staged
-from benchmarks.suite.fresh import FRESH_PROCESS, IN_PROCESS, fresh_peak
-from benchmarks.suite.measure import measure_peak_memory, throughputs
+from benchmarks.suite.fresh import FRESH_PROCESS, IN_PROCESS, STREAMED, fresh_peak
+from benchmarks.suite.measure import MemoryWatch, measure_peak_memory, throughputs
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation, case_dir, keep_files
 from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, time_adaptive
 from formats.base import path_bytes, remove_path
@@ -228,6 +228,11 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     rounds = _rounds(cfg, case, op)
     timed, setup, release = _one_result_at_a_time(op)
     budget = cfg.case_budget
+    if cfg.stream:
+        _time_streaming(benchmark, timed, setup, budget, rounds)
+        release()
+        benchmark.extra_info.update(op.after())
+        return
     info = time_adaptive(benchmark, timed, setup, budget, fixed=rounds, warmup_min=cfg.warmup)
     benchmark.extra_info.update(info)
     release()
@@ -239,13 +244,33 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     benchmark.extra_info.update(op.after())
 
 
+def _time_streaming(
+    benchmark: Any, timed: Any, setup: Any, budget: float, rounds: int | None
+) -> None:
+    """Stream cases: memory is watched over the timed rounds themselves, no extra run.
+
+    A streamed case moves the whole dataset (minutes at SF 10), so running it again for
+    memory would double the run; and with ``--rounds N`` there is no warm-up either: the
+    first pass over data much larger than any cache is what a user meets.
+    """
+    warmup = 0 if rounds is not None else 1
+    with MemoryWatch() as watch:
+        info = time_adaptive(benchmark, timed, setup, budget, fixed=rounds, warmup_min=warmup)
+    benchmark.extra_info.update(info)
+    benchmark.extra_info["peak_memory_bytes"] = watch.growth
+    benchmark.extra_info["peak_rss_bytes"] = watch.peak_rss
+    benchmark.extra_info["memory_method"] = STREAMED
+
+
 def _fresh_memory(cfg: RunConfig, case: Case, env: CaseEnv) -> dict[str, Any]:
     """The peak from a process that never ran the operation, and how it was taken.
 
     Kept apart from the timing: a probe that fails leaves the in-process figure, labelled.
     """
     local = getattr(cfg, "storage", "local") in (None, "local")
-    if cfg.memory != "fresh" or cfg.stream or not local:  # the probe rebuilds a local table
+    if cfg.stream:  # measured during the timed rounds (_time_streaming)
+        return {}
+    if cfg.memory != "fresh" or not local:  # the probe rebuilds a local table
         return {"memory_method": IN_PROCESS}
     try:
         peak = fresh_peak(cfg, env)

@@ -24,6 +24,7 @@ from typing import Any
 #: What ``memory_method`` says for each way the peak was taken.
 FRESH_PROCESS = "fresh-process: max(proxy pool peak, RSS growth, result size), first execution"
 IN_PROCESS = "in-process after timing: max(proxy pool peak, RSS growth, result size)"
+STREAMED = "streamed, during the timed rounds: max(proxy pool peak, RSS growth); peak_rss_bytes"
 
 #: A memory probe that takes longer than this is abandoned (the in-process figure is kept).
 TIMEOUT_S = 900.0

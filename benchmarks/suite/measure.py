@@ -102,6 +102,34 @@ class _RssSampler(threading.Thread):
 _POOLS: list[pa.MemoryPool] = []
 
 
+class MemoryWatch:
+    """Peak memory of whatever runs inside ``with`` (Arrow pool peak, RSS growth, and the
+    process's absolute resident high-water mark); read the figures after the block."""
+
+    def __enter__(self) -> MemoryWatch:
+        self._previous = pa.default_memory_pool()
+        self._proxy = pa.proxy_memory_pool(self._previous)
+        _POOLS.append(self._proxy)
+        self._sampler = _RssSampler()
+        pa.set_memory_pool(self._proxy)
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._sampler.stop()
+        pa.set_memory_pool(self._previous)
+
+    @property
+    def growth(self) -> int:
+        """Bytes the block needed beyond what the process held when it started."""
+        return max(self._proxy.max_memory(), self._sampler.peak - self._sampler.baseline)
+
+    @property
+    def peak_rss(self) -> int:
+        """The process's largest resident set during the block, in bytes (absolute)."""
+        return self._sampler.peak
+
+
 def measure_peak_memory(fn: Callable[[], Any]) -> int:
     """Peak bytes ``fn`` needed: the largest of Arrow's pool peak, the process RSS growth
     and the size of the table it returned.
@@ -111,23 +139,14 @@ def measure_peak_memory(fn: Callable[[], Any]) -> int:
     objects and libraries with their own allocators (Lance, Vortex, fastavro). The
     result of ``fn`` is held until both readings are taken, so it counts.
     """
-    previous = pa.default_memory_pool()
-    proxy = pa.proxy_memory_pool(previous)
-    _POOLS.append(proxy)
-    sampler = _RssSampler()
-    pa.set_memory_pool(proxy)
-    sampler.start()
-    try:
+    with MemoryWatch() as watch:
         result = fn()
         _consume(result)
-    finally:
-        sampler.stop()
-        pa.set_memory_pool(previous)
     # the returned data must have been in memory: a floor for libraries whose allocator
     # reuses memory it kept from earlier calls, which RSS growth cannot see
     held = result.nbytes if isinstance(result, pa.Table | pa.RecordBatch) else 0
     del result
-    return max(proxy.max_memory(), sampler.peak - sampler.baseline, held)
+    return max(watch.growth, held)
 
 
 def _consume(result: Any) -> None:

@@ -192,11 +192,13 @@ def time_adaptive(
     """Warm up (the pilot), then one ``pedantic`` call; extra_info keys for the interval.
 
     ``fixed`` is a round count decided elsewhere (``--rounds N``, take's lookups): the
-    warm-up still runs, the interval is still recorded, only the count is not predicted.
+    warm-up still runs (unless ``warmup_min`` is 0), the interval is still recorded, only
+    the count is not predicted.
     """
     setup = collected(setup)
     with frozen_heap():
-        pilot = warm_up(pilot_runner(timed, setup), budget_s, minimum=warmup_min)
+        cold = warmup_min == 0 and fixed is not None  # asked for no warm-up at all
+        pilot = [] if cold else warm_up(pilot_runner(timed, setup), budget_s, warmup_min)
         rounds = fixed if fixed is not None else planned_rounds(pilot, budget_s - sum(pilot))
         benchmark.pedantic(timed, setup=setup, rounds=rounds, warmup_rounds=0)
     ci = median_ci(benchmark.stats.stats.data)

@@ -59,6 +59,11 @@ def test_stream_run_round_trips_and_skips_whole_table_formats(tmp_path) -> None:
         assert stream["rows_read"] == 3000 and stream["rows"] == 3000
         assert stream["column_sum"] == pc.sum(table.column("id")).as_py()
         assert stream["peak_memory_bytes"] > 0 and stream["streaming"] is True
+        # one pass per case: memory watched over the timed round, no warm-up, no extra run
+        assert stream["warmup_rounds"] == 0 and stream["rounds"] == 1
+        assert stream["memory_method"].startswith("streamed, during the timed rounds")
+        # the worker's absolute high-water mark: at least the growth, and the interpreter
+        assert stream["peak_rss_bytes"] >= max(stream["peak_memory_bytes"], 50 * 2**20)
         assert ran[(adapter, "write")]["file_bytes"] > 0
         assert ran[(adapter, "read_column")]["data_bytes"] == table.column("amount").nbytes
     skipped = json.loads(out.read_text())["fmtbench"]["skipped"]
