@@ -368,7 +368,14 @@ _ENGINES: dict[str, Callable[[FormatAdapter], DatasetIO]] = {
     "csv-pyarrow": lambda a: PyarrowDatasetIO(a, "csv"),
     "jsonl-orjson": JsonLinesDatasetIO,
     "lance": LanceDatasetIO,
+    "parquet-polars": lambda a: _polars_parquet(a),
 }
+
+
+def _polars_parquet(adapter: FormatAdapter) -> DatasetIO:
+    from formats.multifile_polars import PolarsParquetIO  # it builds on this module
+
+    return PolarsParquetIO(adapter)
 
 
 def dataset_io(adapter: FormatAdapter) -> DatasetIO | None:
