@@ -213,14 +213,21 @@ class PyarrowDatasetIO(DatasetIO):
                     None, source_hints.csv_column_types(source, None)
                 ),
             )
-        if self.kind == "json" and source is not None:
+        if self.kind == "json":
             import pyarrow.json as pa_json
 
             from formats import source_hints
 
-            types = pa.schema([(f.name, source_hints.json_read_type(f.type)) for f in source])
-            parse = pa_json.ParseOptions(explicit_schema=types, unexpected_field_behavior="ignore")
-            return ds.JsonFileFormat(parse_options=parse)
+            parse = pa_json.ParseOptions()
+            if source is not None:  # the source's types, as the one-file reader is told
+                types = pa.schema([(f.name, source_hints.json_read_type(f.type)) for f in source])
+                parse = pa_json.ParseOptions(
+                    explicit_schema=types, unexpected_field_behavior="ignore"
+                )
+            # one thread per file: with use_threads, 16 files of a few MB each hung forever on
+            # pyarrow 26 (2 cores; every pool thread waiting on a nested block parse)
+            serial = pa_json.ReadOptions(use_threads=False)
+            return ds.JsonFileFormat(parse_options=parse, read_options=serial)
         return self.kind
 
     def _ordered(self, table: pa.Table, wanted: Sequence[str] | None = None) -> pa.Table:
