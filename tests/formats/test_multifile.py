@@ -120,3 +120,22 @@ def test_files_and_partitions_combine(tmp_path) -> None:
 def test_what_cannot_is_refused_with_the_reason(name, codec, partition_by, reason) -> None:
     why = refusal(formats.get(name), codec, partition_by)
     assert why == reason if reason is None else why.startswith(reason), why
+
+
+def test_sixteen_json_lines_files_of_several_blocks_are_read(tmp_path) -> None:
+    """With Arrow's threaded JSON reader inside the dataset scan this read never returned
+    (pyarrow 26, 2 cores): each file spans several 1 MiB blocks. Run with a deadline."""
+    import threading
+
+    rows = 16 * 25_000
+    table = pa.table({"id": np.arange(rows), "text": pa.array(["x" * 60] * rows)})
+    adapter, io = engine("jsonl-orjson", table)
+    io.write(table, tmp_path / "ds", "none", 16, None)
+    assert (tmp_path / "ds" / "part-0.jsonl").stat().st_size > 1 << 20  # several blocks
+    result: list[pa.Table] = []
+    reader = threading.Thread(target=lambda: result.append(io.read(tmp_path / "ds", None)))
+    reader.daemon = True  # a hang must fail this test, not stop the session
+    reader.start()
+    reader.join(timeout=120)
+    assert result, "reading 16 JSON Lines files did not finish in 120 s"
+    assert result[0].equals(table)
