@@ -181,9 +181,10 @@ class PyarrowDatasetIO(DatasetIO):
         if partition_by:
             field = self._partition_field(partition_by)
             partitioning = ds.partitioning(pa.schema([field]), flavor="hive")
+        files = data_files(directory)
         return ds.dataset(
-            data_files(directory),
-            format=self._read_format(),
+            files,
+            format=self._read_format(len(files)),
             partitioning=partitioning,
             partition_base_dir=os.fspath(directory),
         )
@@ -198,7 +199,7 @@ class PyarrowDatasetIO(DatasetIO):
             return pa.field(column, field.type.value_type)
         return field
 
-    def _read_format(self) -> Any:
+    def _read_format(self, files: int) -> Any:
         """The file format with the options the adapter's single-file reader uses."""
         import pyarrow.dataset as ds
 
@@ -224,10 +225,11 @@ class PyarrowDatasetIO(DatasetIO):
                 parse = pa_json.ParseOptions(
                     explicit_schema=types, unexpected_field_behavior="ignore"
                 )
-            # one thread per file: with use_threads, 16 files of a few MB each hung forever on
-            # pyarrow 26 (2 cores; every pool thread waiting on a nested block parse)
-            serial = pa_json.ReadOptions(use_threads=False)
-            return ds.JsonFileFormat(parse_options=parse, read_options=serial)
+            # threads within a file only when there is one: with use_threads, 16 files of a
+            # few MB each hung forever on pyarrow 26 (2 cores; every pool thread waiting on
+            # a nested block parse); several files are parsed in parallel, a file each
+            threads = pa_json.ReadOptions(use_threads=files == 1)
+            return ds.JsonFileFormat(parse_options=parse, read_options=threads)
         return self.kind
 
     def _ordered(self, table: pa.Table, wanted: Sequence[str] | None = None) -> pa.Table:
