@@ -44,8 +44,6 @@ Indices = Sequence[int] | np.ndarray
 
 #: What pyarrow raises when a file is not of the format (corrupt, truncated, foreign).
 READ_ERRORS = (pa.ArrowException, OSError)
-#: What pyarrow raises when a writer meets a type (or value) its format cannot hold.
-ARROW_REFUSALS = (pa.ArrowNotImplementedError, pa.ArrowTypeError, pa.ArrowInvalid)
 
 
 # -- shared helpers ------------------------------------------------------------------
@@ -76,17 +74,6 @@ def to_sink(write: Callable, table: pa.Table, path: PathLike) -> None:
         return write(table, path)
     with base.arrow_output(path) as sink:
         write(table, sink)
-
-
-def write_or_refuse(
-    table: pa.Table,
-    path: PathLike,
-    format_name: str,
-    write: Writer,
-    refusals: tuple[type[Exception], ...] = ARROW_REFUSALS,
-) -> None:
-    """The shared write-or-name-the-refused-column, with Arrow's refusal errors."""
-    base.write_or_refuse(table, path, format_name, write, refusals)
 
 
 def locate(indices: Indices, chunk_rows: Sequence[int]) -> tuple[list[int], np.ndarray]:
@@ -213,7 +200,7 @@ class ParquetPyarrow(PyarrowColumnar):
             data_page_size=self.options["data_page_size"],
             write_page_index=True,
         )
-        write_or_refuse(table, path, self.format, lambda t, p: on_fs(write, t, p))
+        on_fs(write, table, path)
 
     def write_batches(
         self, schema: pa.Schema, batches: Iterable[pa.RecordBatch], path: PathLike,
@@ -337,7 +324,7 @@ class Feather(PyarrowColumnar):
             compression="uncompressed" if codec == "none" else codec,
             chunksize=self.options["batch_rows"],
         )
-        write_or_refuse(table, path, self.format, lambda t, p: to_sink(write, t, p))
+        to_sink(write, table, path)
 
     def write_batches(
         self, schema: pa.Schema, batches: Iterable[pa.RecordBatch], path: PathLike,
@@ -476,7 +463,7 @@ class OrcPyarrow(PyarrowColumnar):
             compression="uncompressed" if codec == "none" else codec,
             stripe_size=self.options["stripe_size"],
         )
-        write_or_refuse(table, path, self.format, lambda t, p: to_sink(write, t, p))
+        to_sink(write, table, path)
 
     def write_batches(
         self, schema: pa.Schema, batches: Iterable[pa.RecordBatch], path: PathLike,

@@ -318,6 +318,19 @@ class FormatAdapter:
     #: Why it cannot, when that is known (shown as the skip reason of remote cases).
     remote_refusal: ClassVar[str] = ""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every ``write`` an adapter defines turns a library's crash on one column into
+        UnsupportedType naming it (formats/refusals.py: one place, no adapter does it)."""
+        super().__init_subclass__(**kwargs)
+        if "write" in cls.__dict__:
+            from formats.refusals import guard_write
+
+            cls.write = guard_write(cls.__dict__["write"])  # type: ignore[method-assign]
+
+    def refusal_reason(self, exc: BaseException) -> str:
+        """The hint of an UnsupportedType made from a library's error: its first line."""
+        return first_line(exc)
+
     def __init__(self, options: dict[str, Any] | None = None, **option_values: Any) -> None:
         #: The knob values in force for this instance: every declared option, defaults
         #: filled in. Methods read ``self.options[...]``; results record it.
@@ -535,50 +548,6 @@ def first_line(exc: BaseException) -> str:
     """The first line of an error: Rust-backed libraries append locations and backtraces."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def find_refused_column(
-    table: pa.Table,
-    format_name: str,
-    write_one: Any,
-    reason: Any = first_line,
-    refusals: tuple[type[Exception], ...] = (Exception,),
-) -> UnsupportedType | None:
-    """Write each column alone (``write_one(single_column_table, path)``) into a scratch
-    directory; the first one the library refuses becomes UnsupportedType, else None.
-
-    Libraries report a refused type without naming the column; this names it.
-    """
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="fmtbench-probe-") as tmp:
-        for i, field in enumerate(table.schema):
-            try:
-                write_one(table.select([i]), Path(tmp) / f"c{i}")
-            except refusals as exc:  # this column alone is refused: it is the culprit
-                return UnsupportedType(field.name, field.type, format_name, reason(exc))
-    return None
-
-
-def write_or_refuse(
-    table: pa.Table,
-    path: str | os.PathLike,
-    format_name: str,
-    write: Any,
-    refusals: tuple[type[Exception], ...] = (Exception,),
-    reason: Any = first_line,
-) -> None:
-    """``write(table, path)``; when the library refuses, delete the partial output and
-    raise UnsupportedType naming the column it refuses (or the original error if no single
-    column is to blame)."""
-    try:
-        write(table, path)
-    except refusals as exc:
-        remove_path(path)
-        culprit = find_refused_column(table, format_name, write, reason, refusals)
-        if culprit is None:
-            raise
-        raise culprit from exc
 
 
 def check_types(table: pa.Table, format_name: str, allowed: Any) -> None:

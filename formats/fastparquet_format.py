@@ -20,7 +20,6 @@ from formats.arrow_family import (
     check_batch_size,
     locate,
     reading,
-    write_or_refuse,
 )
 from formats.base import Filter, FormatAdapter, Option, UnsupportedType
 from formats.registry import register
@@ -36,8 +35,6 @@ _CODECS = {
 }
 #: fastparquet raises plain Python errors (ValueError, TypeError, its own) on foreign files.
 _ANY_ERROR: tuple[type[Exception], ...] = (Exception,)
-#: What fastparquet (or pandas on the way) raises for data it cannot encode.
-_WRITE_REFUSALS = (ValueError, TypeError, NotImplementedError, OverflowError)
 
 
 def _nullable_dtype(type_: pa.DataType) -> Any:
@@ -119,7 +116,7 @@ class ParquetFastparquet(FormatAdapter):
             reason = fastparquet_refusal(field.type)
             if reason:
                 raise UnsupportedType(field.name, field.type, self.format, reason)
-        write_or_refuse(table, path, self.format, self._writer(compression), _WRITE_REFUSALS)
+        self._writer(compression)(table, path)
 
     def _writer(self, compression: str | None) -> Any:
         import fastparquet

@@ -53,6 +53,13 @@ def fidelity_table() -> pa.Table:
             [_D("12345678901234.5678"), _D("-0.0001"), _D("0"), None, _D("1.5")],
             pa.decimal128(20, 4),
         ),
+        "decimal256": pa.array(
+            [_D("1" * 47 + ".123"), _D("-0.001"), _D("0"), None, _D("1.5")], pa.decimal256(50, 3)
+        ),
+        "interval": pa.array(
+            [(1, 2, 3), (-1, 0, -(2**63)), (0, 0, 0), None, (2**31 - 1, -(2**31), 2**63 - 1)],
+            pa.month_day_nano_interval(),
+        ),
         "dictionary": pa.array(["red", "green", "red", None, "blue"]).dictionary_encode(),
         "list": pa.array([[1, 2, 3], [], [None], None, [4]], pa.list_(pa.int64())),
         "struct": pa.array(
@@ -185,6 +192,13 @@ def compare_column(original: pa.ChunkedArray, back: pa.ChunkedArray) -> tuple[st
     return ("changed", "; ".join(changes)) if changes else ("lossless", "")
 
 
+def _reraise_interrupts(exc: BaseException) -> None:
+    """Ctrl-C and exit stop the matrix; any other failure (a Rust panic, pyo3's
+    BaseException, included) is one cell's verdict."""
+    if not isinstance(exc, Exception) and type(exc).__module__ != "pyo3_runtime":
+        raise exc
+
+
 def check_column(adapter: FormatAdapter, table: pa.Table, column: str, workdir: Path) -> Verdict:
     """Round-trip one column through ``adapter`` and judge it."""
     path = workdir / adapter.file_name(f"fid-{column}")
@@ -193,11 +207,13 @@ def check_column(adapter: FormatAdapter, table: pa.Table, column: str, workdir: 
         adapter.write(single, path)
     except UnsupportedType as exc:
         return Verdict(adapter.name, column, "unsupported", str(exc))
-    except Exception as exc:  # an adapter bug must not hide the other verdicts
+    except BaseException as exc:  # an adapter bug must not hide the other verdicts
+        _reraise_interrupts(exc)
         return Verdict(adapter.name, column, "error", f"write failed: {type(exc).__name__}: {exc}")
     try:
         back = adapter.read(path)
-    except Exception as exc:  # same: record it, keep going
+    except BaseException as exc:  # same: record it, keep going
+        _reraise_interrupts(exc)
         return Verdict(adapter.name, column, "error", f"read failed: {type(exc).__name__}: {exc}")
     if back.column_names != [column]:
         return Verdict(adapter.name, column, "changed", f"columns {back.column_names}")

@@ -26,7 +26,6 @@ from formats.base import (
     exists,
     remove_path,
     removing_on_error,
-    write_or_refuse,
 )
 from formats.registry import register
 
@@ -81,7 +80,7 @@ class LanceAdapter(FormatAdapter):
         """Write a fresh dataset: Lance's mode="overwrite" keeps the old version's files on disk."""
         codec = self.resolve_codec(codec)
         remove_path(path)
-        write_or_refuse(table, path, self.format, lambda t, p: _write(with_codec(t, codec), p))
+        _write(with_codec(table, codec), path)
 
     def write_batches(
         self,

@@ -115,13 +115,6 @@ def polars_expr(predicate: Filter) -> pl.Expr:
     return getattr(pl.col(predicate.column), _POLARS_OPS[predicate.op])(value)
 
 
-def refusals() -> tuple[type[BaseException], ...]:
-    """What polars raises when it cannot write a type; a Rust panic is a BaseException."""
-    import polars as pl
-
-    return (pl.exceptions.PolarsError, pl.exceptions.PanicException, pa.ArrowException)
-
-
 @contextlib.contextmanager
 def reading(path: PathLike, format_name: str) -> Iterator[None]:
     """polars' read failures as FormatReadError; a missing file or column stays what it is."""
@@ -165,7 +158,7 @@ class PolarsAdapter(FormatAdapter):
         check_polars_types(table, self.format)
         self.refuse(table)
         write = functools.partial(self.write_frame, codec=codec)
-        base.write_or_refuse(table, path, self.format, write, refusals())
+        write(table, path)
 
     def refuse(self, table: pa.Table) -> None:
         """Raise UnsupportedType before polars would panic on a type (none by default)."""

@@ -31,7 +31,6 @@ from formats.base import (
     path_bytes,
     regroup,
     removing_on_error,
-    write_or_refuse,
 )
 from formats.registry import register
 
@@ -323,11 +322,6 @@ def _pandas_to_csv(table: pa.Table, path: str | os.PathLike) -> None:
     frame.to_csv(path, index=False)
 
 
-#: pandas' complaints about values it cannot hold: ns timestamps whose wall clock in their
-#: zone leaves pandas' range (OutOfBoundsDatetime is a ValueError), overflowing casts.
-_PANDAS_REFUSALS = (ValueError, OverflowError, pa.ArrowInvalid)
-
-
 @register
 class CsvPandas(FormatAdapter):
     """CSV through pandas' own C parser and ``DataFrame.to_csv``, as a pandas user would."""
@@ -348,7 +342,7 @@ class CsvPandas(FormatAdapter):
         """to_pandas with nullable int/bool dtypes (exact int64 with nulls), then to_csv."""
         self.resolve_codec(codec)
         _check_csv(table, self.format)
-        write_or_refuse(table, path, self.format, _pandas_to_csv, refusals=_PANDAS_REFUSALS)
+        _pandas_to_csv(table, path)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         """read_csv (C engine) into Arrow-backed columns: exact int64 with nulls, no copy back."""

@@ -25,7 +25,6 @@ from formats.base import (
     exists,
     first_line,
     removing_on_error,
-    write_or_refuse,
 )
 from formats.registry import register
 
@@ -62,8 +61,11 @@ class VortexAdapter(FormatAdapter):
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """Stream ``table`` into one Vortex file; a refused column becomes UnsupportedType."""
         codec = self.resolve_codec(codec)
-        write = lambda t, p: _write(t, p, codec)  # noqa: E731
-        write_or_refuse(table, path, self.format, write, reason=_reason)
+        _write(table, path, codec)
+
+    def refusal_reason(self, exc: BaseException) -> str:
+        """Vortex's first line, or what its ArrayIterator complaint means."""
+        return _reason(exc)
 
     def write_batches(
         self,

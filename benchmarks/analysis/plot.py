@@ -22,6 +22,7 @@ from benchmarks.analysis.charts import (
     scaling,
     sizes,
     speedup,
+    storage,
     take,
     throughput,
 )
@@ -47,6 +48,7 @@ CHARTS: tuple[Callable[[Context, pd.DataFrame], None], ...] = (
     knobs.plot_knob_sweeps,
     files.plot_files_effect,
     append.plot_append,
+    storage.plot_storage,
 )
 
 

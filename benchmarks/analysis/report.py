@@ -220,7 +220,8 @@ def operation_tables(frame: pd.DataFrame) -> list[Block]:
     blocks.append(
         para(
             "x: median over the fastest format's; access: native or emulated; 95% CI: the "
-            "median's confidence interval (order statistics), as ± of the median."
+            "median's confidence interval (order statistics; with several processes, "
+            "widened to cover every process's median), as ± of the median."
         )
     )
     ok["label"] = ok.apply(case_label, axis=1)
@@ -357,12 +358,15 @@ def build_blocks(
     choices: Choices | None = None,
 ) -> list[Block]:
     """Every section of the report, in reading order: the answer first, the evidence after."""
+    from benchmarks.analysis.report_storage import storage_blocks
+
     frame = tidy(data)
     return [
         heading(f"fmtbench report: {results_path.name}", 1),
         *environment(data),
         *recommendations(frame, weights, choices),
         *engine_blocks(frame),
+        *storage_blocks(frame),
         *operation_tables(frame),
         *charts(results_path, out_dir),
         *fidelity(frame),

@@ -11,9 +11,11 @@ from rich.table import Table
 
 from benchmarks.analysis.intervals import half_width_text, ties_with_fastest
 
+#: What tells one case of an operation from another (besides the format): its parameters,
+#: and the storage latency, so a run at 0 and 20 ms never ranks one against the other.
 PARAM_KEYS = (
     "column", "k", "pattern", "filter", "selectivity", "batch_size", "access", "batch_rows",
-    "append_mode",
+    "append_mode", "storage_latency_ms",
 )  # fmt: skip
 
 

@@ -110,6 +110,12 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
         help="seconds per case for --rounds auto (default 0.5; the reference run uses 5)",
     )
     p.add_argument(
+        "--processes",
+        type=int,
+        help="fresh worker processes each case's rounds are spread over, pooled "
+        "(default: 3 with --rounds auto, 1 with --rounds N)",
+    )
+    p.add_argument(
         "--cache", choices=("warm", "cold"), help="page cache before each read (default warm)"
     )
     p.add_argument("--columns", type=split_list, help="columns for read_column")
@@ -188,6 +194,28 @@ def milliseconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 20ms") from None
 
 
+def milliseconds_list(text: str) -> list[float]:
+    """``0,20ms`` -> [0.0, 20.0]: latencies swept as a run axis."""
+    return [milliseconds(t) for t in split_list(text)]
+
+
+#: Bandwidth units, decimal as network links are quoted (100 MB/s = 10^8 bytes/s).
+_RATE_UNITS = {"gb/s": 1e3, "mb/s": 1.0, "kb/s": 1e-3, "gbit/s": 125.0, "mbit/s": 0.125}
+
+
+def megabytes_per_s(text: str) -> float:
+    """``100MB/s``, ``1GB/s``, ``800Mbit/s`` or a bare number of MB/s -> MB/s."""
+    t = text.strip().lower().replace(" ", "")
+    unit = next((u for u in _RATE_UNITS if t.endswith(u)), "")
+    try:
+        value = float(t.removesuffix(unit)) * _RATE_UNITS.get(unit, 1.0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate like 100MB/s") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a bandwidth must be positive")
+    return value
+
+
 def add_remote_args(p: argparse.ArgumentParser) -> None:
     """Object storage and cluster options (issue 13)."""
     p.add_argument(
@@ -200,6 +228,13 @@ def add_remote_args(p: argparse.ArgumentParser) -> None:
         help="endpoint_url, region, key, secret, token (secrets are never written)",
     )
     p.add_argument(
-        "--storage-latency", type=milliseconds, help="delay per storage request, e.g. 20ms"
+        "--storage-latency",
+        type=milliseconds_list,
+        help="delay per storage request, e.g. 20ms; a list (0,20ms) is a run axis",
+    )
+    p.add_argument(
+        "--storage-bandwidth",
+        type=megabytes_per_s,
+        help="cap per storage request, e.g. 100MB/s (s3-local or another http:// endpoint)",
     )
     p.add_argument("--cluster", help="Dask: local[:N] workers, or tcp://HOST:PORT (s3:// only)")

@@ -15,7 +15,6 @@ from typing import Any, NoReturn
 
 from benchmarks.cli.args import split_list
 from benchmarks.errors import FmtbenchError, UsageError
-from formats.base import FormatError
 
 
 class Parser(argparse.ArgumentParser):
@@ -93,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fmtbench`` console script."""
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _sigterm)
+    # formats loads pyarrow and every adapter: imported after parsing, so --help stays instant
+    from formats.base import FormatError
     from formats.registry import plugin_error
 
     if plugin_error is not None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the runner imports pandas and pytest: seconds, paid only by
 _FIELDS = {
     "datasets": "datasets", "data": "data", "formats": "formats", "codecs": "codecs",
     "ops": "ops", "rows": "rows", "rounds": "rounds",
-    "case_budget": "case_budget", "cache": "cache", "columns": "columns",
+    "case_budget": "case_budget", "processes": "processes", "cache": "cache", "columns": "columns",
     "sample": "sample", "seed": "seed", "data_dir": "data_dir", "workdir": "workdir",
     "k": "k", "patterns": "patterns", "selectivity": "selectivity", "batch_sizes": "batch_sizes",
     "stream": "stream",
@@ -76,7 +76,7 @@ def _options(pairs: list[tuple[str, list[str]]]) -> dict[str, list[str]]:
 
 
 def _remote_from_args(args: argparse.Namespace, cfg: RunConfig) -> None:
-    """--storage/--storage-option/--storage-latency/--cluster; secrets go to env only."""
+    """--storage, --storage-option/-latency/-bandwidth, --cluster; secrets go to env only."""
     from benchmarks.storage import split_options
 
     if getattr(args, "storage", None):
@@ -84,7 +84,9 @@ def _remote_from_args(args: argparse.Namespace, cfg: RunConfig) -> None:
     if getattr(args, "storage_option", None):
         cfg.storage_options = split_options(args.storage_option)
     if getattr(args, "storage_latency", None) is not None:
-        cfg.storage_latency_ms = args.storage_latency
+        cfg.storage_latency_ms = _unique("storage_latency", args.storage_latency)
+    if getattr(args, "storage_bandwidth", None) is not None:
+        cfg.storage_bandwidth_mb_s = args.storage_bandwidth
     if getattr(args, "cluster", None):
         cfg.cluster = args.cluster
 
@@ -118,16 +120,16 @@ def refuse_oversized(cfg: RunConfig) -> None:
 
 def run_from_args(args: argparse.Namespace, console: Console) -> int:
     """Run, print the summary, write charts; exit 1 under --strict if a case failed."""
-    from benchmarks.analysis.summary import print_summary
-    from benchmarks.run.results import tidy
-
     cfg = RunConfig() if args.resume else config_from_args(args)
     if not args.resume:
-        refuse_oversized(cfg)  # in a second or two, before the runner's imports
+        refuse_oversized(cfg)  # in a second or two: before pandas, pytest and the runner load
     from benchmarks.run.runner import run
 
     outcome = run(cfg, options_from_args(args))
     if not args.quiet:
+        from benchmarks.analysis.summary import print_summary
+        from benchmarks.run.results import tidy
+
         print_summary(
             tidy(outcome.data),
             outcome.failed,

@@ -2,13 +2,17 @@
 
 Writes go through Dask's partitioned writer for the format (``to_parquet``, ``to_csv``,
 ``to_json``, ``to_orc``); a format Dask has no writer for is written one partition per
-task through the fmtbench adapter. Reads are Dask's readers with column projection, and
-every read ends in a row count and a sum computed on the cluster, so no table is gathered
+task through the fmtbench adapter. Reads are Dask's readers with column projection and,
+for a scan, the predicate: pushed into ``read_parquet(filters=...)`` (row groups skipped by
+their statistics, rows filtered by the reader), applied after the read for CSV, JSON Lines
+and ORC (their Dask readers take no filter), or the adapter's own ``scan`` per partition.
+Every read ends in a row count and a sum computed on the cluster, so no table is gathered
 to the client: the time is the cluster's, not the network's to this process.
 """
 
 from __future__ import annotations
 
+import operator
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +23,11 @@ import pyarrow as pa
 import pyarrow.types as pat
 
 from benchmarks.storage import Location
+from formats.base import Filter
+
+#: A Filter's operator as a pandas comparison, for readers that cannot push it down.
+_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le}
+_COMPARE |= {">": operator.gt, ">=": operator.ge}
 
 #: Adapters whose format Dask reads and writes itself, and how.
 DASK_NATIVE = {"parquet-pyarrow": "parquet", "csv-pyarrow": "csv", "jsonl-orjson": "json"}
@@ -65,11 +74,16 @@ def write(ddf: Any, adapter: Any, target: Target, codec: str) -> None:
     import dask
 
     kind = DASK_NATIVE.get(adapter.name)
-    if kind in ("parquet", "orc"):
+    if kind == "parquet":
         url, so = where(target)
-        extra = {"engine": "pyarrow"} if kind == "parquet" else {}
-        writer = ddf.to_parquet if kind == "parquet" else ddf.to_orc
-        writer(url, write_index=False, compression=codec, storage_options=so, **extra)
+        ddf.to_parquet(
+            url, write_index=False, compression=codec, storage_options=so, engine="pyarrow"
+        )
+    elif kind == "orc":
+        if codec != "none":  # pyarrow.orc's default, and all Dask's to_orc writes
+            raise ValueError(f"Dask's to_orc has no compression option; codec {codec} needs it")
+        url, so = where(target)
+        ddf.to_orc(url, write_index=False, storage_options=so)
     elif kind == "csv":
         url, so = where(target, "part-*.csv")
         ddf.to_csv(url, index=False, storage_options=so)
@@ -95,14 +109,41 @@ def _write_partition(pdf: Any, adapter_name: str, path: Target) -> int:
     return table.num_rows
 
 
-def read(adapter: Any, target: Target, columns: list[str] | None) -> Any:
-    """A lazy Dask DataFrame over the files, projected to ``columns`` where Dask can."""
+def filter_method(adapter: Any) -> str:
+    """How a cluster scan applies its predicate for this adapter (recorded per case)."""
+    kind = DASK_NATIVE.get(adapter.name)
+    if kind == "parquet":
+        return "read_parquet filters"
+    return "after read" if kind else "adapter scan per partition"
+
+
+def read(
+    adapter: Any, target: Target, columns: list[str] | None, predicate: Filter | None = None
+) -> Any:
+    """A lazy Dask DataFrame over the files, projected to ``columns`` and filtered by
+    ``predicate`` (pushed into the reader where Dask's takes one)."""
     import dask.dataframe as dd
 
     kind = DASK_NATIVE.get(adapter.name)
     if kind == "parquet":
         url, so = where(target)
-        return dd.read_parquet(url, columns=columns, engine="pyarrow", storage_options=so)
+        filters = [(predicate.column, predicate.op, predicate.value)] if predicate else None
+        return dd.read_parquet(
+            url, columns=columns, filters=filters, engine="pyarrow", storage_options=so
+        )
+    if kind is None:
+        files = _part_files(target, adapter.extension)
+        return _from_adapter(adapter.name, files, columns, predicate)
+    ddf = _read_text_or_orc(kind, target, columns)
+    if predicate is None:
+        return ddf
+    return ddf[_COMPARE[predicate.op](ddf[predicate.column], predicate.value)]
+
+
+def _read_text_or_orc(kind: str, target: Target, columns: list[str] | None) -> Any:
+    """Dask's CSV, ORC and JSON readers, projected where they can be."""
+    import dask.dataframe as dd
+
     if kind == "csv":
         url, so = where(target, "part-*.csv")
         return dd.read_csv(url, usecols=columns, dtype_backend="pyarrow", storage_options=so)
@@ -113,7 +154,7 @@ def read(adapter: Any, target: Target, columns: list[str] | None) -> Any:
         url, so = where(target, "part-*.jsonl")
         ddf = dd.read_json(url, orient="records", lines=True, storage_options=so)
         return ddf[columns] if columns else ddf
-    return _from_adapter(adapter.name, _part_files(target, adapter.extension), columns)
+    raise ValueError(f"no Dask reader for {kind}")
 
 
 def _part_files(target: Target, extension: str) -> list[Target]:
@@ -124,22 +165,29 @@ def _part_files(target: Target, extension: str) -> list[Target]:
     return [target / n for n in names if n.endswith("." + extension)]
 
 
-def _from_adapter(name: str, files: list[Target], columns: list[str] | None) -> Any:
+def _from_adapter(
+    name: str, files: list[Target], columns: list[str] | None, predicate: Filter | None
+) -> Any:
     import dask
     import dask.dataframe as dd
 
-    parts = [dask.delayed(_read_partition)(name, f, columns) for f in files]
+    parts = [dask.delayed(_read_partition)(name, f, columns, predicate) for f in files]
     return dd.from_delayed(parts)
 
 
-def _read_partition(adapter_name: str, path: Target, columns: list[str] | None) -> Any:
-    """On a worker: one file through the fmtbench adapter, as pandas."""
+def _read_partition(
+    adapter_name: str, path: Target, columns: list[str] | None, predicate: Filter | None
+) -> Any:
+    """On a worker: one file through the fmtbench adapter (its own scan), as pandas."""
     import pandas as pd
 
     import formats
 
     a = formats.get(adapter_name)
-    table = a.read_columns(path, columns) if columns else a.read(path)
+    if predicate is not None:
+        table = a.scan(path, predicate)
+    else:
+        table = a.read_columns(path, columns) if columns else a.read(path)
     return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 

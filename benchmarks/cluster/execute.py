@@ -18,11 +18,11 @@ from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load
 from benchmarks.suite.execute import base_info, storage_info
 from benchmarks.suite.measure import measure_peak_memory
-from benchmarks.suite.ops import CaseEnv
+from benchmarks.suite.ops import CaseEnv, scan_predicate
 from benchmarks.suite.rounds import is_auto, time_adaptive
-from formats.base import path_bytes
+from formats.base import Filter, path_bytes
 
-CLUSTER_OPS = ("write", "read", "read_column")
+CLUSTER_OPS = ("write", "read", "read_column", "scan")
 #: Rows per partition at most; at least two partitions per worker so every worker works.
 PARTITION_ROWS = 250_000
 
@@ -75,10 +75,13 @@ def run_cluster_case(benchmark: Any, cfg: RunConfig, case: Case, state: ClusterS
     env = CaseEnv(case, adapter, dataset, state.workdir, cfg.cache, cfg.seed, lambda: Path())
     ddf = state.frame(case, dataset.table)
     benchmark.extra_info.update(base_info(env))
-    benchmark.extra_info.update(storage_info(cfg))
+    benchmark.extra_info.update(storage_info(cfg, case))
     benchmark.extra_info.update(_cluster_info(cfg, adapter, ddf))
     benchmark.group = f"{case.op} {dataset.name} dask"
-    fn, setup, target, columns = _job(case, adapter, ddf, state, dataset.table.schema)
+    predicate = _predicate(case, dataset.table)
+    if predicate is not None:
+        benchmark.extra_info.update(_scan_info(case, adapter, dataset.table, predicate))
+    fn, setup, target, columns = _job(case, adapter, ddf, state, dataset.table.schema, predicate)
     fixed = None if is_auto(cfg.rounds) else cfg.rounds  # --rounds auto: suite/rounds.py
     budget = cfg.case_budget
     info = time_adaptive(benchmark, fn, setup, budget, fixed=fixed, warmup_min=cfg.warmup)
@@ -91,17 +94,52 @@ def run_cluster_case(benchmark: Any, cfg: RunConfig, case: Case, state: ClusterS
     benchmark.extra_info["peak_memory_bytes"] = peak
     benchmark.extra_info["memory_method"] = "client"  # the workers' memory is their own
     benchmark.extra_info["file_bytes"] = path_bytes(target)
-    chosen = dataset.table.select(columns) if columns else dataset.table
-    benchmark.extra_info["data_bytes"] = chosen.nbytes
+    if predicate is None:
+        chosen = dataset.table.select(columns) if columns else dataset.table
+        benchmark.extra_info["data_bytes"] = chosen.nbytes
     if case.op != "write":
-        _check_rows(held[0], dataset.table.num_rows)
+        expected = benchmark.extra_info.get("rows_selected", dataset.table.num_rows)
+        _check_rows(held[0], expected)
         benchmark.extra_info["rows_counted"] = held[0][0]
     if columns:
         benchmark.extra_info["columns"] = ",".join(columns)
 
 
+def _predicate(case: Case, table: Any) -> Filter | None:
+    """The scan's predicate, the same the suite's scan uses on this data; None for others."""
+    if case.op != "scan":
+        return None
+    return scan_predicate(table, case.param["filter"], case.param.get("selectivity"))
+
+
+def _scan_info(case: Case, adapter: Any, table: Any, predicate: Filter) -> dict[str, Any]:
+    """What a cluster scan selects (the suite's keys) and how Dask applied the predicate."""
+    selected = table.filter(predicate.to_arrow())
+    method = dask_ops.filter_method(adapter)
+    pushed = method == "read_parquet filters"
+    if method == "adapter scan per partition":
+        pushed = adapter.is_native("scan")
+    info = {
+        "filter_column": predicate.column,
+        "predicate": predicate.to_sql(),
+        "sorted": case.param["filter"] == "sorted",
+        "rows_selected": selected.num_rows,
+        "data_bytes": selected.nbytes,
+        "dask_filter": method,
+        "native": pushed,  # the reader skipped data by the predicate, not filtered after
+    }
+    if "selectivity" not in case.param:
+        info["selectivity"] = selected.num_rows / max(table.num_rows, 1)
+    return info
+
+
 def _job(
-    case: Case, adapter: Any, ddf: Any, state: ClusterState, schema: Any
+    case: Case,
+    adapter: Any,
+    ddf: Any,
+    state: ClusterState,
+    schema: Any,
+    predicate: Filter | None = None,
 ) -> tuple[Any, Any, Path, Any]:
     """(timed call, per-round setup, where its files are, the columns read)."""
     if case.op == "write":
@@ -116,7 +154,8 @@ def _job(
     numeric = dask_ops.numeric_column(schema, columns)
 
     def read() -> tuple[int, Any]:
-        return dask_ops.reduce_on_cluster(dask_ops.read(adapter, target, columns), numeric)
+        lazy = dask_ops.read(adapter, target, columns, predicate)
+        return dask_ops.reduce_on_cluster(lazy, numeric)
 
     return read, (lambda: None), target, columns
 

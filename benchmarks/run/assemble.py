@@ -15,18 +15,11 @@ from pytest_benchmark import __version__ as pytest_benchmark_version
 from pytest_benchmark.plugin import pytest_benchmark_generate_machine_info
 from pytest_benchmark.utils import get_commit_info
 
+from benchmarks.run.merge import merge_entries
+from benchmarks.run.parts import case_parts, final_parts
 from benchmarks.suite import machine
 from benchmarks.suite.cases import Case, case_info
 from benchmarks.suite.config import RunConfig
-
-
-def _final_records(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The last finish record per case id (a resumed case supersedes its crash record)."""
-    final: dict[str, dict[str, Any]] = {}
-    for r in records:
-        if r.get("event") == "finish":
-            final[r["id"]] = r
-    return final
 
 
 def _failed_entry(case: Case, record: dict[str, Any], cache: str) -> dict[str, Any]:
@@ -34,6 +27,13 @@ def _failed_entry(case: Case, record: dict[str, Any], cache: str) -> dict[str, A
     extra = {**case_info(case), "cache": cache, **partial, "error": record.get("error", "failed")}
     return {"group": f"{case.op} {extra['dataset']}", "name": case.id, "fullname": case.id,
             "params": None, "extra_info": extra, "stats": None}  # fmt: skip
+
+
+def _which_process(record: dict[str, Any], part: int, processes: int) -> dict[str, Any]:
+    """A failure in a later process says which: the case passed in the ones before."""
+    if part < 2:
+        return record
+    return {**record, "error": f"in process {part} of {processes}: {record.get('error', 'failed')}"}
 
 
 def _noise_control(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -48,17 +48,20 @@ def assemble(
     records: list[dict[str, Any]], cfg: RunConfig, cases: list[Case], header: dict[str, Any]
 ) -> dict[str, Any]:
     """The results document for ``cases`` from journal ``records``."""
-    final = _final_records(records)
+    final = final_parts(records)
+    processes = cfg.process_count()
     benchmarks, failed, skipped = [], [], []
     for case in cases:
-        record = final.get(case.id)
-        if record is None:
+        parts = case_parts(case, final, processes)
+        if not parts:
             continue
+        record = parts[-1]  # only the last part can have failed or been skipped
         if record["status"] == "passed":
-            benchmarks.append(record["entry"])
+            benchmarks.append(merge_entries([r["entry"] for r in parts]))
         elif record["status"] == "skipped":
             skipped.append({"id": case.id, "reason": record.get("reason", "")})
         else:
+            record = _which_process(record, len(parts), processes)
             benchmarks.append(_failed_entry(case, record, cfg.cache))
             failed.append({"id": case.id, "error": record.get("error", "failed")})
     info = pytest_benchmark_generate_machine_info()

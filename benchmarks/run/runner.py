@@ -31,6 +31,7 @@ from benchmarks.datasets.owned import (
 )
 from benchmarks.errors import FmtbenchError, RunError, UsageError
 from benchmarks.run.claim import journal_path, reserve, resume_target
+from benchmarks.run.parts import final_parts, next_batch, parts_done
 from benchmarks.run.progress import Progress
 from benchmarks.run.results import write_atomic
 from benchmarks.suite import data as suite_data
@@ -184,8 +185,10 @@ def live_services(cfg: RunConfig) -> Iterator[RunConfig]:
     from benchmarks.cluster.session import open_cluster
     from benchmarks.storage import open_store
 
+    latency = max(cfg.storage_latency_ms or [0.0])  # each case sets its own at the proxy
+    bandwidth = cfg.storage_bandwidth_mb_s
     with (
-        open_store(cfg.storage, cfg.storage_options, cfg.storage_latency_ms) as store,
+        open_store(cfg.storage, cfg.storage_options, latency, bandwidth) as store,
         open_cluster(cfg.cluster) as cluster,
     ):
         yield replace(
@@ -215,21 +218,41 @@ def _done_ids(out: Path) -> set[str]:
 def _run_missing(
     cfg: RunConfig, cases: list[Case], out: Path, workdir: Path, opts: RunOptions, timeout: float
 ) -> None:
-    """Start workers until every case has a finish record (done, failed or skipped)."""
+    """Start workers until every case is complete: each of its parts (one per worker
+    process, run/parts.py) has a finish record, or one failed or was skipped."""
     jpath = journal_path(out)
-    with Progress(len(cases), enabled=opts.progress) as bar:
+    processes = cfg.process_count()
+    with Progress(len(cases) * processes, enabled=opts.progress) as bar:
         while True:
-            missing = [c for c in cases if c.id not in _done_ids(out)]
-            bar.set_done(len(cases) - len(missing))
+            final = final_parts(journal.read(jpath))
+            bar.set_done(parts_done(cases, final, processes))
+            part, missing = next_batch(cases, final, processes)
             if not missing:
                 return
             # one worker per thread count: polars sizes its pool once, at import
             missing = [c for c in missing if c.threads == missing[0].threads]
             if opts.isolate:  # one fresh worker process per adapter
                 missing = [c for c in missing if c.adapter == missing[0].adapter]
-            _one_worker(cfg, missing, jpath, workdir, timeout, bar, opts.keep_files)
-            if not {c.id for c in missing} & _done_ids(out):
+            sub = replace(cfg, part=part, part_rounds=_first_rounds(missing, final, part))
+            _one_worker(sub, missing, jpath, workdir, timeout, bar, opts.keep_files)
+            after = final_parts(journal.read(jpath))
+            if not any((c.id, part) in after for c in missing):
                 raise RunError(_worker_failure(workdir))
+
+
+def _first_rounds(
+    cases: list[Case], final: dict[tuple[str, int], dict[str, Any]], part: int
+) -> dict[str, int]:
+    """Case id -> rounds its first process timed with --rounds auto (later parts repeat
+    the count, so every process weighs the same in the pooled median)."""
+    if part == 0:
+        return {}
+    counts = {}
+    for case in cases:
+        extra = final[(case.id, 0)]["entry"]["extra_info"]
+        if extra.get("rounds_mode") == "auto" or case.op == "take":
+            counts[case.id] = int(final[(case.id, 0)]["entry"]["stats"]["rounds"])
+    return counts
 
 
 def _one_worker(
@@ -253,6 +276,7 @@ def _one_worker(
         f"--benchmark-json={workdir / 'worker.json'}",
         f"--benchmark-storage=file://{workdir / '.benchmarks'}",  # none left in the cwd
     ]  # fmt: skip
+    start = jpath.stat().st_size if jpath.exists() else 0  # earlier workers' records
     with open(workdir / "worker.log", "ab") as log:
         env = {**worker_env(missing[0].threads), "FMTBENCH_KEEP_FILES": "1" if keep else "0"}
         proc = subprocess.Popen(
@@ -264,7 +288,7 @@ def _one_worker(
             preexec_fn=die_with_parent,
         )
         try:
-            _watch(proc, jpath, timeout, bar)
+            _watch(proc, jpath, timeout, bar, cfg.part, start)
         finally:
             _stop(proc)
 
@@ -277,9 +301,17 @@ def worker_env(threads: int | None) -> dict[str, str]:
     return env
 
 
-def _watch(proc: subprocess.Popen, jpath: Path, timeout: float, bar: Progress) -> None:
-    """Follow the journal until the worker exits; kill it if one case runs too long."""
-    offset, current, started = 0, None, 0.0
+def _watch(
+    proc: subprocess.Popen,
+    jpath: Path,
+    timeout: float,
+    bar: Progress,
+    part: int = 0,
+    offset: int = 0,
+) -> None:
+    """Follow the journal from ``offset`` until the worker exits; kill it if one case runs
+    too long (a crash or timeout is recorded against the worker's ``part``)."""
+    current, started = None, 0.0
     while True:
         records, offset = _new_records(jpath, offset)
         for r in records:
@@ -292,11 +324,11 @@ def _watch(proc: subprocess.Popen, jpath: Path, timeout: float, bar: Progress) -
         code = proc.poll()
         if code is not None:
             if current is not None:
-                _record_crash(jpath, current, f"worker process died (exit code {code})")
+                _record_crash(jpath, current, f"worker process died (exit code {code})", part)
             return
         if current is not None and time.monotonic() - started > timeout:
             _stop(proc)
-            _record_crash(jpath, current, f"timed out after {timeout:.0f} s (--case-timeout)")
+            _record_crash(jpath, current, f"timed out after {timeout:.0f} s (--case-timeout)", part)
             return
         time.sleep(0.1)
 
@@ -318,8 +350,9 @@ def _new_records(jpath: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
     return records, offset + len(complete.encode("utf-8"))
 
 
-def _record_crash(jpath: Path, case_id: str, error: str) -> None:
-    journal.append(jpath, {"event": "finish", "id": case_id, "status": "failed", "error": error})
+def _record_crash(jpath: Path, case_id: str, error: str, part: int = 0) -> None:
+    record = {"event": "finish", "id": case_id, "status": "failed", "error": error}
+    journal.append(jpath, {**record, "part": part})
 
 
 def _stop(proc: subprocess.Popen) -> None:

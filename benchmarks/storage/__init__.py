@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from benchmarks.storage.location import Endpoint, Location, parse_uri
-from benchmarks.storage.proxy import difference, read_counters
 from benchmarks.storage.session import (
     LOCAL,
     S3_LOCAL,
@@ -34,6 +33,7 @@ __all__ = [
     "open_store",
     "parse_uri",
     "root_location",
+    "set_latency",
     "split_options",
 ]
 
@@ -45,6 +45,16 @@ def counting(counters_url: str | None) -> Iterator[dict[str, Any]]:
     if not counters_url:
         yield found
         return
+    # http.client and urllib: imported only when a proxy records (not by `fmtbench run` start)
+    from benchmarks.storage.proxy import difference, read_counters
+
     before = read_counters(counters_url)
     yield found
     found.update(difference(read_counters(counters_url), before))
+
+
+def set_latency(proxy_url: str, latency_ms: float) -> dict[str, Any]:
+    """Set the recording proxy's latency from now on; returns the link now in force."""
+    from benchmarks.storage.proxy import set_latency as put_latency  # lazy, as in counting
+
+    return put_latency(proxy_url, latency_ms)

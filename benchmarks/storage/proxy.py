@@ -5,6 +5,11 @@ C++ SDK, Lance's and Vortex's Rust object_store and s3fs each batch, retry and c
 differently, and none of them reports what it fetched. Every request between a client
 and the S3 server passes through here; ``--storage-latency`` sleeps before forwarding,
 so a client that issues requests in parallel pays the delay in parallel, as on a WAN.
+``--storage-bandwidth`` paces each response (and request body) to that rate per request,
+as a per-connection link: a client that fetches ranges in parallel gets more in total.
+
+The latency is read per request, so the benchmark worker sets each case's own over the
+link path (``set_latency``) and one proxy serves a run that sweeps several latencies.
 """
 
 from __future__ import annotations
@@ -17,12 +22,15 @@ import urllib.request
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 #: The proxy's own path: bucket names cannot start with "_", so no S3 request uses it.
 COUNTERS_PATH = "/_fmtbench/counters"
+#: GET: the link's latency and bandwidth; PUT ?latency_ms=N: the latency from now on.
+LINK_PATH = "/_fmtbench/link"
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"}
 _CHUNK = 1 << 20
+_PACED_CHUNK = 64 << 10  # small enough that a paced response flows, not lurches
 
 
 class Counters:
@@ -85,9 +93,13 @@ class _Handler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         if split.path == COUNTERS_PATH:
             return self._reply_json(self.server.counters.snapshot())
+        if split.path == LINK_PATH:
+            return self._link(split.query)
+        start = time.perf_counter()
         body = self._body()
         if self.server.latency_s:
             time.sleep(self.server.latency_s)
+        self._pace(start + self.server.latency_s, len(body))  # the upload at the link's rate
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
         if body or self.command in ("PUT", "POST"):
             headers["Content-Length"] = str(len(body))
@@ -114,13 +126,42 @@ class _Handler(BaseHTTPRequestHandler):
         elif resp.getheader("Content-Length"):
             self.send_header("Content-Length", resp.getheader("Content-Length"))
         self.end_headers()
-        for i in range(0, len(data), _CHUNK):
-            self.wfile.write(data[i : i + _CHUNK])
+        start, chunk = time.perf_counter(), _PACED_CHUNK if self.server.bandwidth else _CHUNK
+        for i in range(0, len(data), chunk):
+            self.wfile.write(data[i : i + chunk])
+            self._pace(start, i + len(data[i : i + chunk]))
         return len(data)
 
-    def _reply_json(self, payload: dict[str, Any]) -> None:
+    def _pace(self, start: float, done: int) -> None:
+        """Sleep until ``done`` bytes since ``start`` match the bandwidth cap (if any).
+
+        Paced against the start, not per chunk, so the time spent writing is not added
+        on top of the cap's.
+        """
+        if self.server.bandwidth and done:
+            wait = start + done / self.server.bandwidth - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+
+    def _link(self, query: str) -> None:
+        """The link settings; a PUT with ``latency_ms`` changes the latency first."""
+        self._rfile_drain()
+        if self.command == "PUT":
+            try:
+                latency_ms = float(parse_qs(query)["latency_ms"][0])
+            except (KeyError, ValueError):
+                return self._reply_json({"error": "PUT needs ?latency_ms=NUMBER"}, 400)
+            self.server.latency_s = max(latency_ms, 0.0) / 1000.0
+        return self._reply_json(self.server.link())
+
+    def _rfile_drain(self) -> None:
+        """Read any body a control request carried, so the connection stays usable."""
+        if self.headers.get("Content-Length"):
+            self.rfile.read(int(self.headers["Content-Length"]))
+
+    def _reply_json(self, payload: dict[str, Any], status: int = 200) -> None:
         data = json.dumps(payload).encode()
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -132,13 +173,19 @@ class _Handler(BaseHTTPRequestHandler):
 class _ProxyServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, upstream: str, latency_s: float) -> None:
+    def __init__(self, upstream: str, latency_s: float, bandwidth: float | None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         split = urlsplit(upstream)
         self.upstream_host, self.upstream_port = split.hostname, split.port or 80
-        self.latency_s = latency_s
+        self.latency_s = latency_s  # read per request: the worker sets each case's
+        self.bandwidth = bandwidth  # bytes/s per request, None: as fast as loopback goes
         self.counters = Counters()
         self._local = threading.local()  # one upstream connection per handler thread
+
+    def link(self) -> dict[str, Any]:
+        """The link as a client sees it: latency per request, bandwidth per request."""
+        mb_s = self.bandwidth / 1e6 if self.bandwidth else None
+        return {"latency_ms": self.latency_s * 1000.0, "bandwidth_mb_s": mb_s}
 
     def connection(self) -> http.client.HTTPConnection:
         conn = getattr(self._local, "conn", None)
@@ -157,8 +204,11 @@ class _ProxyServer(ThreadingHTTPServer):
 class RecordingProxy:
     """Start/stop the proxy in a thread; ``url`` is what clients use as their endpoint."""
 
-    def __init__(self, upstream: str, latency_ms: float = 0.0) -> None:
-        self._server = _ProxyServer(upstream, latency_ms / 1000.0)
+    def __init__(
+        self, upstream: str, latency_ms: float = 0.0, bandwidth_mb_s: float | None = None
+    ) -> None:
+        bandwidth = bandwidth_mb_s * 1e6 if bandwidth_mb_s else None
+        self._server = _ProxyServer(upstream, latency_ms / 1000.0, bandwidth)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -171,6 +221,15 @@ class RecordingProxy:
     def counters(self) -> Counters:
         """The live counters (in this process)."""
         return self._server.counters
+
+    @property
+    def latency_ms(self) -> float:
+        """The delay added to each request from now on."""
+        return self._server.latency_s * 1000.0
+
+    @latency_ms.setter
+    def latency_ms(self, value: float) -> None:
+        self._server.latency_s = value / 1000.0
 
     def start(self) -> RecordingProxy:
         """Serve in a daemon thread (it cannot outlive this process)."""
@@ -186,6 +245,14 @@ class RecordingProxy:
 def read_counters(proxy_url: str) -> dict[str, Any]:
     """The totals of a proxy in another process (the runner's), over its counters path."""
     with urllib.request.urlopen(proxy_url + COUNTERS_PATH, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def set_latency(proxy_url: str, latency_ms: float) -> dict[str, Any]:
+    """Set the latency of a proxy in another process; returns the link now in force."""
+    url = f"{proxy_url}{LINK_PATH}?latency_ms={latency_ms:g}"
+    request = urllib.request.Request(url, method="PUT")
+    with urllib.request.urlopen(request, timeout=10) as resp:
         return json.loads(resp.read())
 
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from benchmarks.errors import RunError, UsageError
 from benchmarks.storage.location import Endpoint, Location, parse_uri
-from benchmarks.storage.proxy import RecordingProxy
 
 LOCAL = "local"
 S3_LOCAL = "s3-local"
@@ -121,9 +120,16 @@ def _create_bucket(endpoint: str, bucket: str, region: str) -> None:
 
 @contextlib.contextmanager
 def open_store(
-    spec: str, options: dict[str, str] | None = None, latency_ms: float = 0.0
+    spec: str,
+    options: dict[str, str] | None = None,
+    latency_ms: float = 0.0,
+    bandwidth_mb_s: float | None = None,
 ) -> Iterator[StoreRuntime | None]:
-    """The run's store for the block (None for local disk); cleans up only its own prefix."""
+    """The run's store for the block (None for local disk); cleans up only its own prefix.
+
+    ``latency_ms`` is the proxy's latency until a case sets its own (``set_latency``); the
+    runner passes the largest one swept, so an endpoint that cannot be proxied refuses it.
+    """
     options = options or {}
     if spec == LOCAL:
         yield None
@@ -143,18 +149,25 @@ def open_store(
                 upstream = f"https://s3.{region}.amazonaws.com"
         counters = None
         endpoint = upstream
+        proxy = None
         if upstream.startswith("http://"):  # plain HTTP can be recorded; TLS cannot
-            proxy = RecordingProxy(upstream, latency_ms).start()
+            # the proxy's http.server and urllib are imported only by a run that uses them
+            from benchmarks.storage.proxy import RecordingProxy
+
+            proxy = RecordingProxy(upstream, latency_ms, bandwidth_mb_s).start()
             stack.callback(proxy.stop)
             endpoint = counters = proxy.url
-        elif latency_ms:
-            raise UsageError("--storage-latency needs an http:// endpoint (s3-local or MinIO)")
+        elif latency_ms or bandwidth_mb_s:
+            flag = "--storage-latency" if latency_ms else "--storage-bandwidth"
+            raise UsageError(f"{flag} needs an http:// endpoint (s3-local or MinIO)")
         root = f"s3://{bucket}/{'/'.join(p for p in (prefix, run_prefix) if p)}"
         server = upstream if spec == S3_LOCAL else None
         runtime = StoreRuntime(endpoint, region, root, counters, server)
         try:
             yield runtime
         finally:
+            if proxy is not None:
+                proxy.latency_ms = 0.0  # cleaning up is not part of any case
             with contextlib.suppress(Exception):  # the server may already be gone
                 root_location(runtime).remove()
 

@@ -34,6 +34,7 @@ class Case:
     skip: str | None = None
     options: tuple[tuple[str, Any], ...] = ()  # layout knobs set by the run (--option)
     threads: int | None = None  # engine thread pools (--threads); None: their defaults
+    latency_ms: float | None = None  # per storage request (--storage-latency); None: not set
     files: int | None = None  # a directory of this many files (--files); None: one file
     partition_by: str | None = None  # hive partitions on this column (--partition-by)
 
@@ -41,9 +42,10 @@ class Case:
     def id(self) -> str:
         """Stable, readable identity, used as the pytest id and to match cases on resume.
 
-        Knobs, files, partitions and threads appear only when the run set them, so ids of
-        plain runs never change:
-        ``mixed@1000/parquet-pyarrow{row_group_size=16384,files=16,threads=1}/snappy/read``.
+        Knobs, files, partitions, threads and latency appear only when the run set them,
+        so ids of plain runs never change:
+        ``mixed@1000/parquet-pyarrow{row_group_size=16384,files=16,threads=1}/snappy/read``,
+        ``.../lance{latency=20ms}/default/take[k=1,pattern=uniform]``.
         """
         rows = "default" if self.rows is None else str(self.rows)
         args = ",".join(f"{k}={v}" for k, v in self.params)
@@ -51,6 +53,8 @@ class Case:
         layout = [("files", self.files), ("partition_by", self.partition_by)]
         knobs = [*self.options, *[(k, v) for k, v in layout if v is not None]]
         knobs += [("threads", self.threads)] if self.threads else []
+        if self.latency_ms is not None:
+            knobs.append(("latency", f"{self.latency_ms:g}ms"))
         tuned = "{" + ",".join(f"{k}={v}" for k, v in knobs) + "}" if knobs else ""
         return f"{self.dataset}@{rows}/{self.adapter}{tuned}/{self.codec}/{op}"
 
@@ -223,8 +227,10 @@ def cases_for_dataset(
     """Every case for one loaded dataset, skipped ones included with their reason.
 
     Threads is the outer loop: each thread count runs in its own worker process (polars
-    fixes its pool at import), so its cases must come together.
+    fixes its pool at import), so its cases must come together. Latency is the inner
+    one: a case at 0 and at 20 ms run back to back on the same prepared file.
     """
+    latencies = cfg.storage_latency_ms or [None]
     for threads in cfg.threads:
         for adapter in adapters:
             status = adapter.available()
@@ -238,10 +244,11 @@ def cases_for_dataset(
                                 skip = skip or op_skip or remote_skip
                                 skip = skip or _stream_skip(cfg, adapter, op)
                                 skip = skip or multifile_skip(cfg, adapter, op, codec, files)
-                                yield Case(
-                                    spec, rows, adapter.name, codec, op, params, skip,
-                                    options, threads, files, cfg.partition_by,
-                                )  # fmt: skip
+                                for ms in latencies:
+                                    yield Case(
+                                        spec, rows, adapter.name, codec, op, params, skip,
+                                        options, threads, ms, files, cfg.partition_by,
+                                    )  # fmt: skip
 
 
 def multifile_skip(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.errors import UsageError
-from benchmarks.suite.rounds import AUTO, DEFAULT_BUDGET_S, parse_rounds
+from benchmarks.suite.rounds import AUTO, DEFAULT_BUDGET_S, is_auto, parse_rounds
 
 CORE_OPS = ("write", "read", "read_column")
 ACCESS_OPS = ("take", "scan", "stream", "iterate", "read_stream")
@@ -23,6 +23,7 @@ MULTIFILE_OPS = ("write", "read", "read_column", "take", "scan")
 WORKLOAD_OPS = ("append",)  # the logging workload: M appends of B rows
 ALL_OPS = CORE_OPS + ACCESS_OPS + WORKLOAD_OPS
 CACHE_MODES = ("warm", "cold")
+DEFAULT_PROCESSES = 3
 
 
 @dataclass
@@ -37,6 +38,13 @@ class RunConfig:
     rows: list[int | None] = field(default_factory=lambda: [None])  # None: dataset default
     rounds: int | str = AUTO  # "auto": until the median's 95% CI is ±2% (suite/rounds.py)
     case_budget: float = DEFAULT_BUDGET_S  # seconds of warm-up + timing per case (auto)
+    #: worker processes each case's rounds are spread over (None: 3 with --rounds auto,
+    #: 1 with --rounds N); between-process spread is most of the run-to-run noise
+    processes: int | None = None
+    part: int = 0  # which of those processes this worker is (set by the runner)
+    #: case id -> the rounds its first process timed: later processes time as many, so
+    #: each process weighs the same in the pooled median (set by the runner)
+    part_rounds: dict[str, int] = field(default_factory=dict)
     warmup: int = 1
     cache: str = "warm"
     columns: list[str] | None = None  # read_column targets; None: one numeric + one string
@@ -67,7 +75,10 @@ class RunConfig:
     # -- beyond one machine (issue 13): object storage and a Dask cluster --------------
     storage: str = "local"  # local | s3-local | s3://BUCKET/PREFIX
     storage_options: dict[str, str] = field(default_factory=dict)  # no secrets: those go to env
-    storage_latency_ms: float = 0.0  # added to every request at the recording proxy
+    # added to every request at the recording proxy; several values are a run axis (each
+    # case carries one, in its id); None: not set (0 ms, ids as without the flag)
+    storage_latency_ms: list[float] | None = None
+    storage_bandwidth_mb_s: float | None = None  # per-request cap at the proxy; None: none
     storage_runtime: dict[str, Any] | None = None  # the runner's live store, for its worker
     cluster: str | None = None  # local[:N] | tcp://HOST:PORT
     cluster_runtime: dict[str, Any] | None = None  # the runner's live cluster, for its worker
@@ -78,6 +89,8 @@ class RunConfig:
         if self.cache not in CACHE_MODES:
             raise UsageError(f"unknown cache mode '{self.cache}'; use warm or cold")
         self._check_rounds()
+        # the count in force is recorded, so a resume given the same --processes matches
+        self.processes = self.process_count()
         for n in self.rows:
             if n is not None and n < 1:
                 raise UsageError(f"--rows must be positive, got {n}")
@@ -121,19 +134,43 @@ class RunConfig:
             self.rounds = parse_rounds(self.rounds)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        procs = self.processes
+        whole = isinstance(procs, int) and not isinstance(procs, bool)
+        if procs is not None and (not whole or procs < 1):
+            raise UsageError(f"--processes must be a whole number >= 1, got {procs}")
         budget = self.case_budget
         if isinstance(budget, bool) or not isinstance(budget, int | float) or not budget > 0:
             raise UsageError(f"--case-budget must be a positive number of seconds, got {budget}")
+
+    def process_count(self) -> int:
+        """Worker processes per case: the given count, else 3 for auto rounds, else 1.
+
+        A cluster run times on the cluster's workers, not in this machine's processes; a
+        --stream case moves data much larger than memory, where a process's heap layout
+        matters little and each extra warm-up costs a whole pass: both default to 1.
+        """
+        if self.processes is not None:
+            return self.processes
+        spread = is_auto(self.rounds) and self.cluster is None and not self.stream
+        return DEFAULT_PROCESSES if spread else 1
 
     def _validate_remote(self) -> None:
         """Storage and cluster values (issue 13)."""
         from benchmarks.storage import check_spec
 
         check_spec(self.storage)
-        if self.storage_latency_ms < 0:
-            raise UsageError(f"--storage-latency must be >= 0, got {self.storage_latency_ms}")
-        if self.storage_latency_ms and self.storage == "local":
-            raise UsageError("--storage-latency needs object storage; add --storage s3-local")
+        latencies = self.storage_latency_ms
+        if latencies is not None and not isinstance(latencies, list):
+            self.storage_latency_ms = latencies = [latencies]  # the Python API's scalar
+        for ms in latencies or []:
+            if not ms >= 0:
+                raise UsageError(f"--storage-latency must be >= 0 ms, got {ms}")
+        bandwidth = self.storage_bandwidth_mb_s
+        if bandwidth is not None and not bandwidth > 0:
+            raise UsageError(f"--storage-bandwidth must be positive, got {bandwidth} MB/s")
+        if self.storage == "local" and (any(latencies or []) or bandwidth):
+            flag = "--storage-bandwidth" if bandwidth else "--storage-latency"
+            raise UsageError(f"{flag} needs object storage; add --storage s3-local")
         if self.cluster is not None:
             _check_cluster(self.cluster, self.storage)
 

@@ -58,13 +58,17 @@ def staged(cfg: RunConfig, spec: str, rows: int | None, workdir: Path) -> Stream
     """
     key = (spec, rows, cfg.seed, cfg.data_dir)
     if key not in _staged:
-        # one staged copy at a time: cases come grouped by dataset, and disks are finite
-        for _, old_path in _staged.values():
-            old_path.unlink(missing_ok=True)
-        _staged.clear()
+        release_staged()  # one staged copy at a time: cases come grouped by dataset
         path = workdir / f"stream-source-{next(_stage_count)}.arrow"
         _staged[key] = (stage(source(cfg, spec, rows), path), path)
     return _staged[key][0]
+
+
+def release_staged() -> None:
+    """Delete this process's staged stream copy (the worker is done with its cases)."""
+    for _, old_path in _staged.values():
+        old_path.unlink(missing_ok=True)
+    _staged.clear()
 
 
 def stage(src: StreamSource, path: Path) -> StreamSource:

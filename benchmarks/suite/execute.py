@@ -22,9 +22,9 @@ from benchmarks.suite.cases import Case, case_info, default_threads
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load, staged
 from benchmarks.suite.fresh import FRESH_PROCESS, IN_PROCESS, STREAMED, fresh_peak
-from benchmarks.suite.measure import MemoryWatch, measure_peak_memory, throughputs
+from benchmarks.suite.measure import MemoryWatch, measure_peak_memory, throughputs, trim_malloc
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation, case_dir, keep_files
-from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, time_adaptive
+from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, share, time_adaptive
 from formats.base import path_bytes, remove_path
 from formats.fidelity import compare_tables
 
@@ -150,21 +150,25 @@ def base_info(env: CaseEnv) -> dict[str, Any]:
 
 
 def _rounds(cfg: RunConfig, case: Case, op: Operation) -> int | None:
-    """Rounds for a case: the configured number (None: auto), or for take enough for a p99."""
+    """This worker's rounds: the configured number (None: auto), or for take enough for a
+    p99; each of the case's worker processes runs its share (the runner pools them)."""
+    procs = cfg.process_count()
+    if case.id in cfg.part_rounds:  # a later process: as many rounds as the first one
+        return cfg.part_rounds[case.id]
     if case.op != "take":
-        return None if is_auto(cfg.rounds) else cfg.rounds
+        return None if is_auto(cfg.rounds) else share(cfg.rounds, cfg.part, procs)
     least = MIN_ROUNDS if is_auto(cfg.rounds) else cfg.rounds
     args, kwargs = op.setup()
     start = time.perf_counter()
     op.fn(*args, **kwargs)
     one = max(time.perf_counter() - start, 1e-6)
-    return int(min(cfg.lookups, max(least, TAKE_BUDGET_S // one)))
+    return share(int(min(cfg.lookups, max(least, TAKE_BUDGET_S // one))), cfg.part, procs)
 
 
 def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     """Time ``case`` with ``benchmark.pedantic``; fill extra_info per the result contract."""
     benchmark.extra_info.update(base_info(env))
-    benchmark.extra_info.update(storage_info(cfg))
+    benchmark.extra_info.update(storage_info(cfg, case))
     benchmark.group = f"{case.op} {env.dataset.name}"
     op = build_operation(env)
     benchmark.extra_info.update(op.info)
@@ -173,15 +177,18 @@ def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
     benchmark.extra_info["threads"] = case.threads or default_threads()
     try:
         _time_and_measure(benchmark, cfg, case, op)
-        benchmark.extra_info.update(round_trip_info(op))
+        if cfg.part == 0:  # the other processes only time: memory and fidelity once a case
+            benchmark.extra_info.update(round_trip_info(op))
         benchmark.extra_info.update(_io_info(env))
-        benchmark.extra_info.update(_fresh_memory(cfg, case, env))
+        if cfg.part == 0:
+            benchmark.extra_info.update(_fresh_memory(cfg, case, env))
     finally:
         restore()
         op.cleanup()
         # hand memory the allocator kept back to the OS: every case starts from the same
         # state, whatever ran before it, and a large dataset does not pile up RSS
         pa.default_memory_pool().release_unused()
+        trim_malloc()
     if "file_bytes" not in benchmark.extra_info:
         benchmark.extra_info["file_bytes"] = path_bytes(env.prepared())
     if case.op == "take":
@@ -227,13 +234,15 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
     """The timed rounds, then one untimed run for peak memory, then what ``after`` knows."""
     rounds = _rounds(cfg, case, op)
     timed, setup, release = _one_result_at_a_time(op)
-    budget = cfg.case_budget
+    procs = cfg.process_count()
+    budget = cfg.case_budget / procs  # the case's budget, split over its processes
     if cfg.stream:
-        _time_streaming(benchmark, timed, setup, budget, rounds)
+        _time_streaming(benchmark, timed, setup, budget, rounds, (procs, cfg.part))
         release()
         benchmark.extra_info.update(op.after())
         return
-    info = time_adaptive(benchmark, timed, setup, budget, fixed=rounds, warmup_min=cfg.warmup)
+    info = time_adaptive(benchmark, timed, setup, budget, fixed=rounds, warmup_min=cfg.warmup,
+                         processes=procs, part=cfg.part)  # fmt: skip
     benchmark.extra_info.update(info)
     release()
     args, kwargs = op.setup()
@@ -245,7 +254,12 @@ def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation)
 
 
 def _time_streaming(
-    benchmark: Any, timed: Any, setup: Any, budget: float, rounds: int | None
+    benchmark: Any,
+    timed: Any,
+    setup: Any,
+    budget: float,
+    rounds: int | None,
+    spread: tuple[int, int] = (1, 0),
 ) -> None:
     """Stream cases: memory is watched over the timed rounds themselves, no extra run.
 
@@ -255,7 +269,8 @@ def _time_streaming(
     """
     warmup = 0 if rounds is not None else 1
     with MemoryWatch() as watch:
-        info = time_adaptive(benchmark, timed, setup, budget, fixed=rounds, warmup_min=warmup)
+        info = time_adaptive(benchmark, timed, setup, budget, fixed=rounds, warmup_min=warmup,
+                             processes=spread[0], part=spread[1])  # fmt: skip
     benchmark.extra_info.update(info)
     benchmark.extra_info["peak_memory_bytes"] = watch.growth
     benchmark.extra_info["peak_rss_bytes"] = watch.peak_rss
@@ -298,11 +313,23 @@ def round_trip_info(op: Operation) -> dict[str, Any]:
     return {"round_trip": status, "round_trip_change": changes[0], "round_trip_changes": changes}
 
 
-def storage_info(cfg: RunConfig) -> dict[str, Any]:
-    """The storage axis of a case: where its files lived and the latency added per request."""
+def storage_info(cfg: RunConfig, case: Case) -> dict[str, Any]:
+    """The storage axis of a case: where its files lived and the latency added per request.
+
+    The case's latency is set at the proxy here, before anything of the case touches the
+    store, and recorded as the proxy confirms it.
+    """
     info: dict[str, Any] = {"storage": cfg.storage}
-    if cfg.storage != "local":
-        info["storage_latency_ms"] = cfg.storage_latency_ms
+    if cfg.storage == "local":
+        return info
+    info["storage_latency_ms"] = case.latency_ms or 0.0
+    if cfg.storage_bandwidth_mb_s:
+        info["storage_bandwidth_mb_s"] = cfg.storage_bandwidth_mb_s
+    url = _counters_url(cfg)
+    if url:
+        from benchmarks.storage import set_latency
+
+        info["storage_latency_ms"] = set_latency(url, case.latency_ms or 0.0)["latency_ms"]
     return info
 
 

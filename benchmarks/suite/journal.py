@@ -73,8 +73,9 @@ def one_line(exc: BaseException | str) -> str:
 class JournalPlugin:
     """pytest plugin writing start/finish records for each benchmark case."""
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike, part: int = 0) -> None:
         self.path = path
+        self.part = part  # which of a case's worker processes this is (run/merge.py)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: Any) -> None:
@@ -84,7 +85,7 @@ class JournalPlugin:
         # non-ASCII ids and a parameter's "]" would be ambiguous; the worker's noise
         # controls travel with each start: assemble puts them in machine_info
         case = getattr(item, "callspec", None) and item.callspec.params.get("fb_case")
-        record = {"event": "start", "nodeid": item.nodeid, "pid": os.getpid()}
+        record = {"event": "start", "nodeid": item.nodeid, "pid": os.getpid(), "part": self.part}
         if case is not None:
             record["id"] = case.id
         append(self.path, {**record, "noise_control": applied()})
@@ -96,7 +97,7 @@ class JournalPlugin:
         case = getattr(item, "callspec", None) and item.callspec.params.get("fb_case")
         if case is None or not _is_final(report):
             return
-        append(self.path, _record(item, report, case))
+        append(self.path, {**_record(item, report, case), "part": self.part})
 
 
 def _is_final(report: pytest.TestReport) -> bool:
@@ -115,7 +116,9 @@ def _record(item: pytest.Item, report: pytest.TestReport, case: Any) -> dict[str
         extra = dict(getattr(fixture, "extra_info", {}) or {})
         record["entry"] = {"name": item.name, "fullname": item.nodeid, "extra_info": extra}
     elif stats is not None:
-        record.update(status="passed", entry=stats.as_dict(include_data=False))
+        # the raw rounds too (as pytest-benchmark's own JSON): a case timed in several
+        # processes is assembled from all their rounds
+        record.update(status="passed", entry=stats.as_dict(include_data=True))
     else:
         record.update(status="failed", error="the case ran but recorded no timing")
     return record

@@ -7,7 +7,9 @@ measure; ``fmtbench run`` passes a whole config file with ``--fb-config``.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,9 @@ from benchmarks.errors import FmtbenchError
 from benchmarks.suite import journal, machine, noise
 from benchmarks.suite.cases import Case, build_cases
 from benchmarks.suite.config import RunConfig
+from benchmarks.suite.data import release_staged
 from benchmarks.suite.execute import PreparedFiles, storage_root
+from benchmarks.suite.ops import keep_files
 
 _LIST_OPTIONS = ("datasets", "formats", "codecs", "ops", "columns")
 
@@ -65,7 +69,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.option.benchmark_disable_gc = True
     path = config.getoption("--fb-journal")
     if path:
-        config.pluginmanager.register(journal.JournalPlugin(path), "fmtbench-journal")
+        plugin = journal.JournalPlugin(path, config._fb_config.part)
+        config.pluginmanager.register(plugin, "fmtbench-journal")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -83,12 +88,23 @@ def fb_config(request: pytest.FixtureRequest) -> RunConfig:
 
 
 @pytest.fixture(scope="session")
-def fb_workdir(fb_config: RunConfig, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if fb_config.workdir:
-        path = Path(fb_config.workdir)
-        path.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix="cases-", dir=path))
-    return tmp_path_factory.mktemp("fmtbench")
+def fb_workdir(fb_config: RunConfig, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """This worker's folder for benchmark files, emptied when the worker ends.
+
+    Removed at the end (unless --keep-files): with --isolate every format has its own
+    worker, and each one's staged stream source (10 GB at TPC-H SF 10) and last files
+    would otherwise pile up on the disk until the run ends.
+    """
+    if not fb_config.workdir:
+        yield tmp_path_factory.mktemp("fmtbench")
+        return
+    parent = Path(fb_config.workdir)
+    parent.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix="cases-", dir=parent))
+    yield path
+    if not keep_files():
+        release_staged()
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

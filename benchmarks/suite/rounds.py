@@ -28,7 +28,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+# numpy is imported in the two functions that need it: the config (and so `fmtbench
+# --help`) imports this module for AUTO and parse_rounds, and numpy costs it ~0.2 s.
 
 AUTO = "auto"
 MIN_ROUNDS = 5
@@ -71,6 +72,7 @@ def median_ci(data: Any, confidence: float = CONFIDENCE) -> Interval:
     Below 6 rounds no pair of order statistics reaches 95%; the interval is then the
     whole range (min..max), the widest honest answer, so it rarely meets the target.
     """
+    import numpy as np
     from scipy.stats import quantile_test
 
     values = np.asarray(data, dtype=float)
@@ -119,20 +121,36 @@ def _stable(previous: float, current: float) -> bool:
     return abs(current - previous) <= WARMUP_NOISE * max(previous, 1e-12)
 
 
-def planned_rounds(pilot: list[float], budget_left_s: float, target: float = TARGET) -> int:
+def share(total: int, part: int, processes: int) -> int:
+    """Part ``part``'s share of ``total`` rounds spread over ``processes`` (at least 1):
+    the shares add up to ``total`` (5 over 3 processes: 2, 2, 1)."""
+    return max(1, (total + processes - 1 - part) // processes)
+
+
+def planned_rounds(
+    pilot: list[float],
+    budget_left_s: float,
+    target: float = TARGET,
+    processes: int = 1,
+    part: int = 0,
+) -> int:
     """Rounds for a ±target interval of the median, predicted from the pilot's spread.
 
     n = (z * sqrt(pi/2) * cv / target)^2, cv the pilot's relative standard deviation;
-    then bounded below by MIN_ROUNDS and above by what the remaining budget holds.
+    then bounded below by MIN_ROUNDS and above by what the remaining budget holds. With
+    the rounds spread over ``processes`` workers (their rounds are pooled) each worker
+    plans its share of both: n / processes, and its share of MIN_ROUNDS.
     """
+    import numpy as np
+
     steady = pilot[1:] if len(pilot) > 2 else pilot  # the first round is the cold one
     median = float(np.median(steady))
     if median <= 0:
         return MIN_ROUNDS
     cv = float(np.std(steady, ddof=1)) / median if len(steady) > 1 else 1.0
-    wanted = math.ceil((_Z * _MEDIAN_SE * max(cv, 1e-3) / target) ** 2)
+    wanted = math.ceil((_Z * _MEDIAN_SE * max(cv, 1e-3) / target) ** 2 / processes)
     affordable = int(budget_left_s // median)
-    return max(MIN_ROUNDS, min(wanted, affordable))
+    return max(share(MIN_ROUNDS, part, processes), min(wanted, affordable))
 
 
 def collected(setup: Callable[[], Any]) -> Callable[[], Any]:
@@ -188,6 +206,8 @@ def time_adaptive(
     budget_s: float,
     fixed: int | None = None,
     warmup_min: int = 1,
+    processes: int = 1,
+    part: int = 0,
 ) -> dict[str, Any]:
     """Warm up (the pilot), then one ``pedantic`` call; extra_info keys for the interval.
 
@@ -199,7 +219,11 @@ def time_adaptive(
     with frozen_heap():
         cold = warmup_min == 0 and fixed is not None  # asked for no warm-up at all
         pilot = [] if cold else warm_up(pilot_runner(timed, setup), budget_s, warmup_min)
-        rounds = fixed if fixed is not None else planned_rounds(pilot, budget_s - sum(pilot))
+        rounds = (
+            fixed
+            if fixed is not None
+            else planned_rounds(pilot, budget_s - sum(pilot), processes=processes, part=part)
+        )
         benchmark.pedantic(timed, setup=setup, rounds=rounds, warmup_rounds=0)
     ci = median_ci(benchmark.stats.stats.data)
     return {

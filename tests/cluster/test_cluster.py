@@ -100,3 +100,24 @@ def test_remote_scheduler_reads_and_writes_object_storage(tmp_path, monkeypatch)
         info = b["extra_info"]
         assert info["engine"] == "dask" and info["workers"] == 1
         assert info["storage"] == "s3://bench/run" and sum(info["requests"].values()) > 0
+
+
+def test_cluster_scan_pushes_the_predicate_and_counts_the_selection(tmp_path):
+    out = tmp_path / "r.json"
+    proc = fmtbench(
+        "run", "--cluster", "local:1", "--formats", "parquet-pyarrow,csv-pyarrow,msgpack",
+        "--ops", "scan", "--selectivity", "0.1", "--rows", "400", "--rounds", "1",
+        "--no-charts", "--quiet", "--out", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    assert not data["fmtbench"]["failed"]
+    entries = [b["extra_info"] for b in data["benchmarks"]]
+    assert len(entries) == 9  # sorted, unsorted, stratum per format
+    for info in entries:
+        assert info["engine"] == "dask"
+        assert 0 < info["rows_counted"] == info["rows_selected"] < 400  # filtered on the cluster
+    how = {e["adapter"]: (e["dask_filter"], e["native"]) for e in entries}
+    assert how["parquet-pyarrow"] == ("read_parquet filters", True)
+    assert how["csv-pyarrow"] == ("after read", False)
+    assert how["msgpack"][0] == "adapter scan per partition"

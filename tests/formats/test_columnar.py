@@ -65,13 +65,15 @@ def written(adapter: formats.FormatAdapter, tmp_path, table: pa.Table | None = N
 # -- fidelity: what each adapter really does with every type family ------------------
 #: Only the columns that do not come back lossless; every other fidelity column must.
 NOT_LOSSLESS = {
-    "parquet-pyarrow": {},
+    "parquet-pyarrow": {"interval": "unsupported"},  # no Parquet logical type for it
     "feather": {},
     "orc-pyarrow": {
         "uint64": "unsupported",
         "timestamp_ns_tz": "changed",  # instants kept, zone -> UTC: the rule of every format
         "timestamp_ns_tz_extremes": "changed",
         "dictionary": "unsupported",
+        "decimal256": "unsupported",
+        "interval": "unsupported",
     },
     "parquet-fastparquet": {
         "float32": "changed",  # NaN -> null (pandas has one missing value for floats)
@@ -80,6 +82,8 @@ NOT_LOSSLESS = {
         "date32": "changed",  # written as timestamp[ms]: pandas has no date type
         "dictionary": "changed",  # categorical comes back with int8 indices, large_string values
         "decimal128": "unsupported",
+        "decimal256": "unsupported",
+        "interval": "unsupported",
         "list": "unsupported",
         "struct": "unsupported",
         "utf8_null_words": "changed",  # string -> large_string

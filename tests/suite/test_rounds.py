@@ -106,7 +106,11 @@ def test_auto_run_records_the_interval_from_pytest_benchmarks_own_rounds(auto_ru
     assert info["rounds"] == stats["rounds"] >= rounds.MIN_ROUNDS
     assert info["ci_low"] <= stats["median"] <= info["ci_high"]
     assert isinstance(info["ci_target_met"], bool) and info["rounds_mode"] == "auto"
-    assert 1 <= info["warmup_rounds"] <= rounds.WARMUP_MAX
+    assert info["processes"] == 3 and sum(info["process_rounds"]) == info["rounds"]
+    # later processes time as many rounds as the first: each weighs the same when pooled
+    assert len(set(info["process_rounds"])) == 1
+    assert 3 <= info["warmup_rounds"] <= 3 * rounds.WARMUP_MAX  # each process warms up
+    assert info["case_budget_s"] == pytest.approx(0.3)  # the budget, split over the processes
     assert auto_run["fmtbench"]["config"]["rounds"] == "auto"
 
 
@@ -134,3 +138,20 @@ def test_a_setup_returning_nothing_is_called_like_pedantic_would():
     calls = []
     run_once = rounds.pilot_runner(lambda: calls.append("timed"), lambda: calls.append("setup"))
     assert run_once() >= 0 and calls == ["setup", "timed"]
+
+
+def test_rounds_spread_over_processes_add_up_to_the_total():
+    assert [rounds.share(5, part, 3) for part in range(3)] == [2, 2, 1]
+    assert [rounds.share(4, part, 2) for part in range(2)] == [2, 2]
+    assert [rounds.share(1, part, 3) for part in range(3)] == [1, 1, 1]  # never zero
+    slow = [2.0, 2.0, 2.0]  # no budget left: only each process's share of the minimum
+    plan = [rounds.planned_rounds(slow, 0.0, processes=3, part=p) for p in range(3)]
+    assert sum(plan) == rounds.MIN_ROUNDS
+
+
+def test_processes_default_to_three_for_auto_rounds_and_one_for_fixed():
+    assert RunConfig().validate().process_count() == 3
+    assert RunConfig(rounds=5).validate().process_count() == 1
+    assert RunConfig(rounds=5, processes=2).validate().process_count() == 2
+    with pytest.raises(UsageError, match="--processes"):
+        RunConfig(processes=0).validate()
