@@ -173,6 +173,11 @@ def _check_utf8(schema: pa.Schema, path: str | os.PathLike, format_name: str) ->
             raise FormatReadError(path, format_name, reason)
 
 
+#: Shared with the multi-file dataset writer and reader (formats/multifile.py).
+check_csv, utc_timestamps = _check_csv, _utc_timestamps
+csv_parse, csv_convert = _csv_parse, _csv_convert
+
+
 @register
 class CsvPyarrow(FormatAdapter):
     """CSV through Arrow's multithreaded C++ reader and writer."""

@@ -16,6 +16,7 @@ from benchmarks.analysis.charts import (
     bars,
     curves,
     engines,
+    files,
     knobs,
     pareto,
     scaling,
@@ -45,6 +46,7 @@ CHARTS: tuple[Callable[[Context, pd.DataFrame], None], ...] = (
     curves.plot_stream_batches,
     engines.plot_engine_spread,
     knobs.plot_knob_sweeps,
+    files.plot_files_effect,
     append.plot_append,
     storage.plot_storage,
 )

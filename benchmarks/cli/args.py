@@ -154,6 +154,15 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--threads", type=int_list, help="engine thread pools, e.g. 1,2 (default: the cores)"
     )
+    p.add_argument(
+        "--files",
+        type=int_list,
+        help="write each dataset as N files of equal rows in a directory, e.g. 1,16,256 "
+        "(the engine's own dataset writer and reader)",
+    )
+    p.add_argument(
+        "--partition-by", metavar="COLUMN", help="write hive-style COLUMN=value/ partitions"
+    )
     p.add_argument("--out", type=Path, help="results file (default results/NNNN_<datasets>.json)")
     p.add_argument("--resume", type=Path, help="finish an interrupted run: its results path")
     p.add_argument("--force", action="store_true", help="overwrite an existing --out")

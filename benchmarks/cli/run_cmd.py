@@ -25,6 +25,7 @@ _FIELDS = {
 
     "batch_rows": "batch_rows",
     "threads": "threads",
+    "files": "files", "partition_by": "partition_by",
 }  # fmt: skip
 
 

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.types as pat
 
 import formats
 from benchmarks.errors import UsageError
-from benchmarks.suite.config import STREAM_OPS, RunConfig
+from benchmarks.suite.config import MULTIFILE_OPS, STREAM_OPS, RunConfig
 from formats.base import FormatAdapter
 from formats.registry import UnknownFormat, unknown_message
 
@@ -34,19 +35,24 @@ class Case:
     options: tuple[tuple[str, Any], ...] = ()  # layout knobs set by the run (--option)
     threads: int | None = None  # engine thread pools (--threads); None: their defaults
     latency_ms: float | None = None  # per storage request (--storage-latency); None: not set
+    files: int | None = None  # a directory of this many files (--files); None: one file
+    partition_by: str | None = None  # hive partitions on this column (--partition-by)
 
     @property
     def id(self) -> str:
         """Stable, readable identity, used as the pytest id and to match cases on resume.
 
-        Knobs, threads and latency appear only when the run set them, so ids of plain runs
-        never change: ``mixed@1000/parquet-pyarrow{row_group_size=16384,threads=1}/snappy/read``,
+        Knobs, files, partitions, threads and latency appear only when the run set them,
+        so ids of plain runs never change:
+        ``mixed@1000/parquet-pyarrow{row_group_size=16384,files=16,threads=1}/snappy/read``,
         ``.../lance{latency=20ms}/default/take[k=1,pattern=uniform]``.
         """
         rows = "default" if self.rows is None else str(self.rows)
         args = ",".join(f"{k}={v}" for k, v in self.params)
         op = f"{self.op}[{args}]" if args else self.op
-        knobs = [*self.options, *([("threads", self.threads)] if self.threads else [])]
+        layout = [("files", self.files), ("partition_by", self.partition_by)]
+        knobs = [*self.options, *[(k, v) for k, v in layout if v is not None]]
+        knobs += [("threads", self.threads)] if self.threads else []
         if self.latency_ms is not None:
             knobs.append(("latency", f"{self.latency_ms:g}ms"))
         tuned = "{" + ",".join(f"{k}={v}" for k, v in knobs) + "}" if knobs else ""
@@ -78,6 +84,10 @@ def case_info(case: Case) -> dict[str, Any]:
         "options": a.resolve_options(dict(case.options)),
         "threads": case.threads or default_threads(),
     }
+    if case.files is not None:
+        info["files"] = case.files
+    if case.partition_by is not None:
+        info["partition_by"] = case.partition_by
     info.update(case.param)
     return info
 
@@ -161,6 +171,8 @@ def _op_params(op: str, cfg: RunConfig, schema: pa.Schema) -> Iterator[tuple[tup
             for s in cfg.selectivity:
                 yield (("filter", role), ("selectivity", s))
         yield (("filter", "stratum"),)
+        if cfg.partition_by is not None:  # a predicate the partitions can prune on
+            yield (("filter", "partition"),)
     elif op == "stream":
         for b in cfg.batch_sizes:
             yield (("batch_size", b),)
@@ -224,14 +236,61 @@ def cases_for_dataset(
             status = adapter.available()
             remote_skip = storage_skip(adapter, cfg.storage)
             for options in option_grid(adapter, cfg.options):
-                for codec, codec_skip in codecs_for(adapter, cfg.codecs):
-                    for op in cfg.ops:
-                        for params, op_skip in _params_and_skips(op, cfg, schema, adapter):
-                            skip = (None if status.ok else status.reason) or codec_skip or op_skip
-                            skip = skip or remote_skip or _stream_skip(cfg, adapter, op)
-                            for ms in latencies:
-                                yield Case(spec, rows, adapter.name, codec, op, params, skip,
-                                           options, threads, ms)  # fmt: skip
+                for files in cfg.files:
+                    for codec, codec_skip in codecs_for(adapter, cfg.codecs):
+                        for op in cfg.ops:
+                            for params, op_skip in _params_and_skips(op, cfg, schema, adapter):
+                                skip = (None if status.ok else status.reason) or codec_skip
+                                skip = skip or op_skip or remote_skip
+                                skip = skip or _stream_skip(cfg, adapter, op)
+                                skip = skip or multifile_skip(cfg, adapter, op, codec, files)
+                                for ms in latencies:
+                                    yield Case(
+                                        spec, rows, adapter.name, codec, op, params, skip,
+                                        options, threads, ms, files, cfg.partition_by,
+                                    )  # fmt: skip
+
+
+def multifile_skip(
+    cfg: RunConfig, adapter: FormatAdapter, op: str, codec: str, files: int | None
+) -> str | None:
+    """Why a --files/--partition-by case cannot run: no dataset writer, or an op it lacks."""
+    if files is None and cfg.partition_by is None:
+        return None
+    from formats.multifile import refusal
+
+    why = refusal(adapter, codec, cfg.partition_by)
+    if why:
+        return why
+    if op not in MULTIFILE_OPS:
+        return f"{op} is not measured on a multi-file dataset; it runs {', '.join(MULTIFILE_OPS)}"
+    if op == "take" and cfg.partition_by is not None:
+        return "take on hive partitions: rows are regrouped by partition, so positions differ"
+    return None
+
+
+def check_partition_by(cfg: RunConfig, spec: str, rows: int | None, schema: pa.Schema) -> None:
+    """A --partition-by column the dataset lacks, or one with too many values, is refused."""
+    column = cfg.partition_by
+    if column is None:
+        return
+    if column not in schema.names:
+        raise UsageError(
+            f"--partition-by {column}: {dataset_name(spec)} has no column '{column}'; "
+            f"its columns: {', '.join(schema.names)}"
+        )
+    from benchmarks.suite import data
+    from formats.multifile import MAX_PARTITIONS
+
+    values = data.load(cfg, spec, rows).table.column(column)
+    if pat.is_nested(values.type):
+        raise UsageError(f"--partition-by {column}: a {values.type} column cannot name folders")
+    distinct = pc.count_distinct(values, mode="all").as_py()
+    if distinct > MAX_PARTITIONS:
+        raise UsageError(
+            f"--partition-by {column}: {distinct:,} distinct values would make as many "
+            f"folders (pyarrow writes at most {MAX_PARTITIONS}); choose a column with fewer"
+        )
 
 
 def _stream_skip(cfg: RunConfig, adapter: FormatAdapter, op: str) -> str | None:
@@ -294,6 +353,7 @@ def build_cases(cfg: RunConfig) -> list[Case]:
     for spec in dataset_specs(cfg):
         for rows in cfg.rows:
             schema = dataset_schema(cfg, spec, rows)
+            check_partition_by(cfg, spec, rows, schema)
             cases.extend(cases_for_dataset(cfg, spec, rows, schema, adapters))
     if cfg.only is not None:
         wanted = set(cfg.only)

@@ -18,6 +18,8 @@ CORE_OPS = ("write", "read", "read_column")
 ACCESS_OPS = ("take", "scan", "stream", "iterate", "read_stream")
 #: What a --stream run can do without a whole table in memory.
 STREAM_OPS = ("write", "read_stream", "read_column")
+#: What a multi-file run (--files, --partition-by) measures on a directory of files.
+MULTIFILE_OPS = ("write", "read", "read_column", "take", "scan")
 WORKLOAD_OPS = ("append",)  # the logging workload: M appends of B rows
 ALL_OPS = CORE_OPS + ACCESS_OPS + WORKLOAD_OPS
 CACHE_MODES = ("warm", "cold")
@@ -67,6 +69,9 @@ class RunConfig:
     # are parsed by each adapter's Option); an adapter without the option ignores it
     options: dict[str, list[Any]] = field(default_factory=dict)
     threads: list[int | None] = field(default_factory=lambda: [None])  # None: engine defaults
+    # -- multi-file datasets (issue 12): N files per dataset, hive partitions --------------
+    files: list[int | None] = field(default_factory=lambda: [None])  # None: one plain file
+    partition_by: str | None = None  # a column: hive-style COLUMN=value/ directories
     # -- beyond one machine (issue 13): object storage and a Dask cluster --------------
     storage: str = "local"  # local | s3-local | s3://BUCKET/PREFIX
     storage_options: dict[str, str] = field(default_factory=dict)  # no secrets: those go to env
@@ -102,7 +107,27 @@ class RunConfig:
         if not self.datasets and not self.data:
             raise UsageError("no dataset chosen; pass --datasets NAME or --data FILE")
         self._validate_remote()
+        self._validate_multifile()
         return self
+
+    def multifile(self) -> bool:
+        """Whether the run writes datasets as directories (--files or --partition-by)."""
+        return self.partition_by is not None or any(n is not None for n in self.files)
+
+    def _validate_multifile(self) -> None:
+        """--files/--partition-by need a whole table, local files and no cluster."""
+        _check_positive("--files", [n for n in self.files if n is not None])
+        if self.partition_by is not None and not self.partition_by.strip():
+            raise UsageError("--partition-by needs a column name")
+        if not self.multifile():
+            return
+        flag = "--partition-by" if self.partition_by is not None else "--files"
+        if self.stream:
+            raise UsageError(f"{flag} writes from a whole table; drop --stream")
+        if self.storage != "local":
+            raise UsageError(f"{flag} runs on local storage only; drop --storage")
+        if self.cluster is not None:
+            raise UsageError(f"{flag} runs in one process; drop --cluster")
 
     def _check_rounds(self) -> None:
         try:

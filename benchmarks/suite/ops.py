@@ -55,6 +55,9 @@ class Operation:
     #: For read cases: the call's args -> what a lossless round trip returns (the source,
     #: with the case's selection applied); the suite compares it with the result, untimed.
     expected: Callable[[tuple], Any] | None = None
+    #: Applied to the result before that comparison (untimed): e.g. a canonical row order
+    #: for engines that do not keep the source's (hive partitions regroup rows).
+    normalise: Callable[[Any], Any] | None = None
 
 
 def _reader_setup(env: CaseEnv, *args: Any) -> Setup:
@@ -313,7 +316,10 @@ def build_operation(env: CaseEnv) -> Operation:
         from benchmarks.suite.append import op_append  # it builds on this module
 
         return op_append(env)
-    from benchmarks.suite import stream_ops  # it builds on this module
+    from benchmarks.suite import multifile, stream_ops  # they build on this module
 
+    directory = multifile.variant(env)
+    if directory is not None:
+        return directory
     streamed = stream_ops.variant(env)
     return streamed if streamed is not None else OPERATIONS[env.case.op](env)
