@@ -24,6 +24,7 @@ from benchmarks.suite.ops import (
     keep_files,
     op_take,
     reader_setup,
+    scan_info,
     scan_predicate,
 )
 from formats.base import Filter, FormatAdapter, path_bytes, remove_path
@@ -160,16 +161,7 @@ def mf_scan(env: CaseEnv) -> Operation:
         predicate = partition_predicate(table, by)
     else:
         predicate = scan_predicate(table, p["filter"], p.get("selectivity"))
-    selected = table.filter(predicate.to_arrow())
-    info = {
-        "filter_column": predicate.column,
-        "predicate": predicate.to_sql(),
-        "sorted": p["filter"] == "sorted",
-        "rows_selected": selected.num_rows,
-        "data_bytes": selected.nbytes,
-    }
-    if "selectivity" not in p:
-        info["selectivity"] = selected.num_rows / max(table.num_rows, 1)
+    selected, info = scan_info(table, predicate, p)
     native = env.adapter.is_native("scan") or predicate.column == by
     op = Operation(
         lambda path, pred: io.scan(path, pred, by),

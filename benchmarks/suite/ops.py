@@ -202,20 +202,28 @@ def _is_sorted(col: pa.ChunkedArray) -> bool:
     return bool(np.all(values[1:] >= values[:-1]))
 
 
+def scan_info(
+    table: pa.Table, predicate: Predicate, param: dict[str, Any]
+) -> tuple[pa.Table, dict[str, Any]]:
+    """The rows a scan must return and the extra_info that describes its predicate."""
+    selected = table.filter(predicate.to_arrow())
+    info = {
+        "filter_column": predicate.column,
+        "predicate": predicate.to_sql(),
+        "sorted": param["filter"] == "sorted",
+        "rows_selected": selected.num_rows,
+        "data_bytes": selected.nbytes,
+    }
+    if "selectivity" not in param:
+        info["selectivity"] = selected.num_rows / max(table.num_rows, 1)
+    return selected, info
+
+
 def op_scan(env: CaseEnv) -> Operation:
     """Rows matching one predicate, with the format's pushdown where it has one."""
     p = env.case.param
     predicate = scan_predicate(env.dataset.table, p["filter"], p.get("selectivity"))
-    selected = env.dataset.table.filter(predicate.to_arrow())
-    info = {
-        "filter_column": predicate.column,
-        "predicate": predicate.to_sql(),
-        "sorted": p["filter"] == "sorted",
-        "rows_selected": selected.num_rows,
-        "data_bytes": selected.nbytes,
-    }
-    if "selectivity" not in p:
-        info["selectivity"] = selected.num_rows / max(env.dataset.table.num_rows, 1)
+    _, info = scan_info(env.dataset.table, predicate, p)
     native = env.adapter.is_native("scan")
     source = env.dataset.table
 

@@ -122,3 +122,22 @@ def failures_text(cases: pd.DataFrame, width: int = 60) -> str:
     names = ", ".join(sorted(set(failed["label"])))
     error = next((str(e) for e in failed["error"] if isinstance(e, str)), "")
     return textwrap.fill(f"failed: {names} ({error[:120]})", width)
+
+
+def format_lines(ctx: Context, ax: Axes, cases: pd.DataFrame, x: str, factor: float) -> None:
+    """One line per format of median time against ``x``, on log-log axes with ticks at the
+    values run; each format in its palette colour, dashed if text-encoded."""
+    for label, line in cases.groupby("label", sort=True):
+        line = line.sort_values(x)
+        ax.plot(
+            line[x],
+            line["median"] * factor,
+            markersize=4,
+            linewidth=1.2,
+            label=str(label),
+            **ctx.look(str(label), cases),
+        )
+    plain_log(ax, "x")
+    plain_log(ax, "y")
+    ticks_at(ax, list(cases[x]))
+    ax.grid(alpha=0.3, which="major")

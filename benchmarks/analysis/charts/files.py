@@ -17,10 +17,9 @@ from matplotlib.axes import Axes
 from benchmarks.analysis.charts import style
 from benchmarks.analysis.charts.common import (
     Context,
+    format_lines,
     line_legend,
     panel_grid,
-    plain_log,
-    ticks_at,
     title,
 )
 from benchmarks.analysis.charts.data import by_dataset_rows, file_stem, operations, time_unit
@@ -73,20 +72,7 @@ def _figure(ctx: Context, dataset: str, rows: int, group: pd.DataFrame) -> None:
 
 
 def _lines(ctx: Context, ax: Axes, cases: pd.DataFrame) -> None:
-    """One line per format, in its palette colour, dashed for text formats."""
+    """One line per format: median time against the number of files."""
     factor, unit = time_unit(float(cases["median"].max()))
-    for label, line in cases.groupby("label", sort=True):
-        line = line.sort_values("files")
-        ax.plot(
-            line["files"],
-            line["median"] * factor,
-            markersize=4,
-            linewidth=1.2,
-            label=str(label),
-            **ctx.look(str(label), cases),
-        )
+    format_lines(ctx, ax, cases, "files", factor)
     ax.set_ylabel(f"median time ({unit})")
-    plain_log(ax, "x")
-    plain_log(ax, "y")
-    ticks_at(ax, list(cases["files"]))
-    ax.grid(alpha=0.3, which="major")

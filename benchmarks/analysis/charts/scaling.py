@@ -9,11 +9,11 @@ of 1 a library that holds the data.
 from __future__ import annotations
 
 import pandas as pd
-from matplotlib.axes import Axes
 
 from benchmarks.analysis.charts import style
 from benchmarks.analysis.charts.common import (
     Context,
+    format_lines,
     line_legend,
     panel_grid,
     plain_log,
@@ -43,7 +43,7 @@ def _scaling_figure(ctx: Context, dataset: str, op: str, cases: pd.DataFrame) ->
     axes = fig.subplots(n_rows, n_cols, squeeze=False)
     factor, unit = time_unit(float(cases["median"].max()))
     for ax, name in zip(axes.flat, names, strict=False):
-        _lines(ctx, ax, cases[cases["panel"] == name], factor)
+        format_lines(ctx, ax, cases[cases["panel"] == name], "rows", factor)
         ax.set_title(name or op)
         ax.set_xlabel("rows")
         ax.set_ylabel(f"median time ({unit})")
@@ -53,24 +53,6 @@ def _scaling_figure(ctx: Context, dataset: str, op: str, cases: pd.DataFrame) ->
     fig.suptitle(title(ctx, f"{op}: time vs rows ({sizes})", dataset, None, cases))
     line_legend(fig, ctx, cases)
     ctx.save(fig, file_stem("scaling", op, dataset))
-
-
-def _lines(ctx: Context, ax: Axes, cases: pd.DataFrame, factor: float) -> None:
-    """One line per format, coloured by its orientation shade, dashed for text formats."""
-    for label, line in cases.groupby("label", sort=True):
-        line = line.sort_values("rows")
-        ax.plot(
-            line["rows"],
-            line["median"] * factor,
-            markersize=4,
-            linewidth=1.2,
-            label=str(label),
-            **ctx.look(str(label), cases),
-        )
-    plain_log(ax, "x")
-    plain_log(ax, "y")
-    ticks_at(ax, list(cases["rows"]))
-    ax.grid(alpha=0.3, which="major")
 
 
 def _memory_figure(ctx: Context, dataset: str, cases: pd.DataFrame) -> None:
