@@ -225,15 +225,17 @@ def time_adaptive(
             else planned_rounds(pilot, budget_s - sum(pilot), processes=processes, part=part)
         )
         benchmark.pedantic(timed, setup=setup, rounds=rounds, warmup_rounds=0)
-    ci = median_ci(benchmark.stats.stats.data)
+    data = benchmark.stats.stats.data
+    ci = median_ci(data)
+    known = len(data) >= 2  # one round has no interval: say so, not "±0%"
     return {
         "rounds": rounds,
         "warmup_rounds": len(pilot),
-        "ci_low": ci.low,
-        "ci_high": ci.high,
+        "ci_low": ci.low if known else None,
+        "ci_high": ci.high if known else None,
         "ci_confidence": CONFIDENCE,
         "ci_target": TARGET,
-        "ci_target_met": ci.met(),
+        "ci_target_met": ci.met() and known,
         "rounds_mode": "fixed" if fixed is not None else AUTO,
         "case_budget_s": budget_s,
     }
