@@ -26,6 +26,9 @@ def interval(row: pd.Series | dict[str, Any]) -> tuple[float, float] | None:
     low, high = row.get("ci_low"), row.get("ci_high")
     if low is None or high is None or pd.isna(low) or pd.isna(high):
         return None
+    rounds = row.get("rounds")
+    if rounds is not None and not pd.isna(rounds) and int(rounds) < 2:
+        return None  # files written before one round stopped claiming a zero-width interval
     return float(low), float(high)
 
 
