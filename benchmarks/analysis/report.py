@@ -257,6 +257,7 @@ def fidelity(frame: pd.DataFrame) -> list[Block]:
     import formats
     from benchmarks.analysis.views import fidelity_markdown
     from formats.fidelity import fidelity_matrix
+    from formats.native import contained
 
     blocks = [heading("Type fidelity")]
     names = list(dict.fromkeys(frame["adapter"].dropna()))
@@ -265,7 +266,8 @@ def fidelity(frame: pd.DataFrame) -> list[Block]:
     verdicts, broken = [], []
     for adapter in usable:  # one adapter's bug must not lose the others' verdicts
         try:
-            verdicts += fidelity_matrix([adapter])
+            with contained():  # a Rust panic is the cell's verdict, never a backtrace
+                verdicts += fidelity_matrix([adapter])
         except Exception as exc:
             broken.append(f"{adapter.name} ({type(exc).__name__}: {exc})")
     gone = [n for n in names if n not in {a.name for a in usable}]

@@ -31,9 +31,11 @@ def cmd_fidelity(args: argparse.Namespace) -> int:
     from benchmarks.analysis.views import fidelity_report
     from benchmarks.suite.cases import select_adapters
     from formats.fidelity import fidelity_matrix, verdicts_as_dicts
+    from formats.native import contained
 
     adapters = [a for a in select_adapters(args.formats or ["all"]) if a.available().ok]
-    verdicts = fidelity_matrix(adapters)
+    with contained():  # a library's panic is its cell's verdict, not a backtrace
+        verdicts = fidelity_matrix(adapters)
     if args.json:
         print(json.dumps(verdicts_as_dicts(verdicts), indent=1))
     else:

@@ -91,7 +91,9 @@ def _sigterm(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fmtbench`` console script."""
     args = build_parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _sigterm)
+    for name in ("SIGTERM", "SIGHUP"):  # a closed terminal cleans up as Ctrl-C does
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _sigterm)
     # formats loads pyarrow and every adapter: imported after parsing, so --help stays instant
     from formats.base import FormatError
     from formats.registry import plugin_error

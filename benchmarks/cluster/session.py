@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from benchmarks.errors import RunError
+from benchmarks.datasets.owned import owned_tempdir
+from benchmarks.errors import RunError, UsageError
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,7 @@ class ClusterRuntime:
     spec: str
     address: str
     workers: int
+    scratch: str | None = None  # the LocalCluster's own folder (Dask's scratch space)
 
 
 def local_workers(spec: str) -> int | None:
@@ -38,7 +43,7 @@ def open_cluster(spec: str | None) -> Iterator[ClusterRuntime | None]:
     if spec is None:
         yield None
         return
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     n = local_workers(spec)
     if n is None:
@@ -49,15 +54,50 @@ def open_cluster(spec: str | None) -> Iterator[ClusterRuntime | None]:
             raise RunError(f"cannot reach the Dask scheduler at {spec}: {exc}") from None
         yield ClusterRuntime(spec, spec, workers)
         return
-    cluster = LocalCluster(
+    scratch = owned_tempdir("fmtbench-dask-")  # not a shared dask-scratch-space in temp
+    try:
+        cluster = _local_cluster(n, scratch)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    try:
+        yield ClusterRuntime(spec, cluster.scheduler_address, n, str(scratch))
+    finally:
+        try:
+            cluster.close()
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _local_cluster(n: int, scratch: Path) -> Any:
+    """N single-threaded worker processes on loopback, their files under ``scratch``."""
+    from dask.distributed import LocalCluster
+
+    return LocalCluster(
         n_workers=n,
         threads_per_worker=1,  # one core each: "workers" is then the parallelism measured
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
         silence_logs=40,  # errors only: the worker log is for failures
+        local_directory=str(scratch),
     )
-    try:
-        yield ClusterRuntime(spec, cluster.scheduler_address, n)
-    finally:
-        cluster.close()
+
+
+#: Workers per core a local cluster may have without --force: more only trade memory
+#: (each Dask worker is a Python process of ~100-200 MB) for no added parallelism.
+WORKERS_PER_CORE = 4
+
+
+def check_cluster_size(spec: str | None, force: bool = False) -> None:
+    """UsageError for ``local:N`` far beyond this machine's cores, unless ``force``."""
+    n = local_workers(spec) if spec else None
+    cores = os.cpu_count() or 1
+    limit = WORKERS_PER_CORE * cores
+    if n is None or force or n <= limit:
+        return
+    raise UsageError(
+        f"--cluster {spec}: {n} worker processes on {cores} cores would only compete for "
+        f"memory and CPU (likely out of memory); use at most local:{limit}, e.g. "
+        f"local:{cores}, or pass --force to start them anyway"
+    )

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import socket
+import sys
 import tempfile
 import time
 import uuid
@@ -141,7 +142,11 @@ def resume_target(path: Path, opts: RunOptions) -> tuple[Path, RunConfig, dict[s
         raise UsageError(f"{path}: no journal to resume from ({journal_path(out)} is missing)")
     owner = journal.owner(records) or {}
     if pid_alive(owner.get("pid", -1)) and owner.get("host") == machine_host():
-        raise UsageError(f"{out} is still being run by pid {owner['pid']}; wait for it")
+        raise UsageError(
+            f"{out} is still being run by pid {owner['pid']}; wait for it to finish, or stop "
+            f"it (kill {owner['pid']}) and run fmtbench run --resume {out} again"
+        )
+    _drop_torn_tail(journal_path(out))
     try:
         cfg = RunConfig.from_json(json.dumps(header["config"]))
     except (UsageError, TypeError) as exc:
@@ -157,6 +162,16 @@ def resume_target(path: Path, opts: RunOptions) -> tuple[Path, RunConfig, dict[s
     journal.append(journal_path(out), {"event": "owner", "pid": os.getpid(),
                                        "host": machine_host(), "token": token})  # fmt: skip
     return out, cfg, {**header, "token": token}
+
+
+def _drop_torn_tail(jpath: Path) -> None:
+    """A run killed mid-write leaves half a record: cut it, and say so, before appending."""
+    dropped = journal.drop_torn_tail(jpath)
+    if dropped:
+        sys.stderr.write(
+            f"note: {jpath} ended in a torn record ({dropped} bytes, written as the run was "
+            "cut off); dropped it, continuing from the last whole record\n"
+        )
 
 
 def _check_same_run(out: Path, cfg: RunConfig, header: dict[str, Any], opts: RunOptions) -> None:

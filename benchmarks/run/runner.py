@@ -104,10 +104,14 @@ def check_free_space(workdir: Path, cases: list[Case], cfg: RunConfig) -> None:
 def run(cfg: RunConfig, opts: RunOptions | None = None) -> RunOutcome:
     """Run every case of ``cfg`` (or the missing ones of ``opts.resume``); write results."""
     opts = opts or RunOptions()
-    for parent in {None, cfg.workdir}:  # left by runs killed outright (SIGKILL, SIGHUP)
+    for parent in {None, cfg.workdir}:  # left by runs killed outright (SIGKILL)
         sweep_stale(parent, "fmtbench-run-")
+    sweep_stale(None, "fmtbench-dask-")
+    if opts.resume is None:
+        check_services(cfg, opts)  # in seconds, before any file or journal is made
     if opts.resume is not None:
         out, cfg, header = resume_target(Path(opts.resume), opts)
+        check_services(cfg, opts)
         with _killable():
             cases = build_cases(cfg)
         workdir = _workdir(cfg)
@@ -147,6 +151,16 @@ def run(cfg: RunConfig, opts: RunOptions | None = None) -> RunOutcome:
             (workdir / OWNER_FILE).unlink(missing_ok=True)  # kept files are never swept
 
 
+def check_services(cfg: RunConfig, opts: RunOptions) -> None:
+    """UsageError for a cluster far larger than the machine (unless --force), an endpoint
+    that does not answer or a bucket that does not exist."""
+    from benchmarks.cluster.session import check_cluster_size
+    from benchmarks.storage.preflight import check_reachable
+
+    check_cluster_size(cfg.cluster, opts.force)
+    check_reachable(cfg.storage, cfg.storage_options)
+
+
 @contextlib.contextmanager
 def _killable() -> Iterator[None]:
     """SIGTERM kills outright while data loads: a long pyarrow read would defer Python's handler.
@@ -156,11 +170,13 @@ def _killable() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    hangup = getattr(signal, "SIGHUP", signal.SIGTERM)
+    previous = {s: signal.signal(s, signal.SIG_DFL) for s in (signal.SIGTERM, hangup)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _workdir(cfg: RunConfig) -> Path:
@@ -279,6 +295,7 @@ def _one_worker(
     start = jpath.stat().st_size if jpath.exists() else 0  # earlier workers' records
     with open(workdir / "worker.log", "ab") as log:
         env = {**worker_env(missing[0].threads), "FMTBENCH_KEEP_FILES": "1" if keep else "0"}
+        env["DASK_TEMPORARY_DIRECTORY"] = str(workdir)  # no dask-scratch-space left in temp
         proc = subprocess.Popen(
             cmd,
             env=env,
@@ -377,7 +394,11 @@ def _finish(out: Path, cfg: RunConfig, cases: list[Case], header: dict[str, Any]
     records = journal.read(journal_path(out))
     owner = journal.owner(records)
     if owner is None or owner.get("token") != header.get("token"):
-        raise RunError(f"{journal_path(out)} was taken over by another run; its results are kept")
+        raise RunError(
+            f"{journal_path(out)} was taken over by another run (pid "
+            f"{(owner or {}).get('pid', '?')}); its cases are kept: let that run finish, or "
+            f"if it is gone, finish with fmtbench run --resume {out}"
+        )
     data = assemble(records, cfg, cases, header)
     try:
         write_atomic(out, data)

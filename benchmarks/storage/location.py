@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
+
+from benchmarks.storage.prefix import bad_segment, check_inside
+from benchmarks.storage.prefix import parse_uri as parse_uri
 
 #: Standard AWS variables the clients read; the runner sets them for s3-local.
 REGION_ENV = "AWS_DEFAULT_REGION"
@@ -71,14 +74,23 @@ def _fsspec_fs(endpoint: Endpoint) -> Any:
 
 @dataclass(frozen=True)
 class Location:
-    """``s3://bucket/key`` on ``endpoint``: a file, or a directory prefix (Lance)."""
+    """``s3://bucket/key`` on ``endpoint``: a file, or a directory prefix (Lance).
+
+    ``root`` (``bucket/prefix``, the run's own) confines it: writing or deleting anything
+    outside raises ``OutsidePrefix``; locations made from it with ``/`` inherit it.
+    """
 
     endpoint: Endpoint
     bucket: str
     key: str
+    root: str | None = field(default=None, compare=False)
 
     def __truediv__(self, name: str) -> Location:
-        return Location(self.endpoint, self.bucket, f"{self.key.rstrip('/')}/{name}".lstrip("/"))
+        why = bad_segment(name.strip("/"))
+        if why:
+            raise ValueError(f"{name!r} has {why}: not a name under s3://{self.fs_path}")
+        key = f"{self.key.rstrip('/')}/{name}".lstrip("/")
+        return Location(self.endpoint, self.bucket, key, self.root)
 
     def __str__(self) -> str:
         return self.uri
@@ -127,6 +139,7 @@ class Location:
 
     def open_output(self) -> BinaryIO:
         """A writable fsspec file object (one PUT, or a multipart upload when large)."""
+        check_inside(self.bucket, self.key, self.root, "write")
         return self.fsspec.open(self.fs_path, "wb")
 
     def size(self) -> int:
@@ -154,6 +167,7 @@ class Location:
         """
         if not self.key.strip("/"):
             raise ValueError(f"refusing to delete the whole bucket {self.bucket}")
+        check_inside(self.bucket, self.key, self.root, "delete")
         fs = self.fsspec
         if fs.exists(self.fs_path):
             fs.rm(self.fs_path, recursive=True)
@@ -164,11 +178,3 @@ _CREDENTIAL_ENV = {
     "aws_secret_access_key": "AWS_SECRET_ACCESS_KEY",
     "aws_session_token": "AWS_SESSION_TOKEN",
 }
-
-
-def parse_uri(uri: str) -> tuple[str, str]:
-    """``s3://bucket/prefix`` -> (bucket, prefix); ValueError for anything else."""
-    if not uri.startswith("s3://") or not uri[5:].split("/", 1)[0]:
-        raise ValueError(f"{uri!r} is not s3://BUCKET/PREFIX")
-    bucket, _, prefix = uri[5:].partition("/")
-    return bucket, prefix.strip("/")

@@ -16,13 +16,18 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
+import sys
 import threading
 import time
 import urllib.request
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from benchmarks.storage.link import PACED_CHUNK  # small enough that a paced body flows
+from benchmarks.storage.prefix import inside
 
 #: The proxy's own path: bucket names cannot start with "_", so no S3 request uses it.
 COUNTERS_PATH = "/_fmtbench/counters"
@@ -30,7 +35,10 @@ COUNTERS_PATH = "/_fmtbench/counters"
 LINK_PATH = "/_fmtbench/link"
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"}
 _CHUNK = 1 << 20
-_PACED_CHUNK = 64 << 10  # small enough that a paced response flows, not lurches
+#: A client that hung up mid-request: counted, never printed (it is the client's choice).
+_HANGUPS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
+_WRITES = ("PUT", "POST", "DELETE")
+_DELETE_KEY = re.compile(rb"<Key>(.*?)</Key>", re.DOTALL)
 
 
 class Counters:
@@ -41,6 +49,12 @@ class Counters:
         self.requests: Counter[str] = Counter()
         self.bytes_fetched = 0  # response bodies, server -> client
         self.bytes_sent = 0  # request bodies, client -> server
+        self.events: Counter[str] = Counter()  # hangups, refused writes, upstream errors
+
+    def event(self, name: str) -> None:
+        """Count something that is not a forwarded request (a hang-up, a refusal)."""
+        with self._lock:
+            self.events[name] += 1
 
     def add(self, verb: str, sent: int, fetched: int) -> None:
         """Record one forwarded request."""
@@ -56,6 +70,7 @@ class Counters:
                 "requests": dict(self.requests),
                 "bytes_fetched": self.bytes_fetched,
                 "bytes_sent": self.bytes_sent,
+                "events": dict(self.events),
             }
 
 
@@ -76,18 +91,28 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _body(self) -> bytes:
-        """The request body, whether sized or chunked (some SDKs stream uploads)."""
+        """The request body, whether sized or chunked (some SDKs stream uploads), read at
+        the link's rate: the client keeps sending, never waits in silence for the pacing."""
+        start, parts = time.perf_counter(), []
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            parts = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
                     while self.rfile.readline().strip():  # trailers
                         pass
                     return b"".join(parts)
-                parts.append(self.rfile.read(size))
+                parts.append(self._read_paced(size, start, sum(map(len, parts))))
                 self.rfile.readline()
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        return self._read_paced(int(self.headers.get("Content-Length") or 0), start, 0)
+
+    def _read_paced(self, size: int, start: float, done: int) -> bytes:
+        """``size`` bytes of the request, paced against ``start`` after ``done`` bytes."""
+        step = PACED_CHUNK if self.server.bandwidth else max(size, 1)
+        parts = []
+        for i in range(0, size, step):
+            parts.append(self.rfile.read(min(step, size - i)))
+            self._pace(start, done + i + len(parts[-1]))
+        return b"".join(parts)
 
     def _forward(self) -> None:
         split = urlsplit(self.path)
@@ -95,28 +120,44 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply_json(self.server.counters.snapshot())
         if split.path == LINK_PATH:
             return self._link(split.query)
-        start = time.perf_counter()
-        body = self._body()
+        body = self._body()  # at the link's rate
+        if self._refuse_outside(split, body):
+            return None
         if self.server.latency_s:
             time.sleep(self.server.latency_s)
-        self._pace(start + self.server.latency_s, len(body))  # the upload at the link's rate
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
         if body or self.command in ("PUT", "POST"):
             headers["Content-Length"] = str(len(body))
-        upstream = self.server.connection()
         try:
-            upstream.request(self.command, self.path, body=body, headers=headers)
-            resp = upstream.getresponse()
-            fetched = self._relay(resp)
-        except (OSError, http.client.HTTPException):
-            self.server.drop_connection()
-            raise
+            resp, data = self._ask_upstream(body, headers)
+        except (OSError, http.client.HTTPException) as exc:
+            return self._upstream_error(exc)
+        fetched = self._relay(resp, data)  # a client hang-up here is counted by handle_error
         verb = s3_verb(self.command, split.path, split.query)
         self.server.counters.add(verb, len(body), fetched)
 
-    def _relay(self, resp: http.client.HTTPResponse) -> int:
+    def _ask_upstream(
+        self, body: bytes, headers: dict[str, str]
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        """The upstream's response and body; once more on a fresh connection when a kept-alive
+        one had gone stale (the server closed it while idle)."""
+        for attempt in (1, 2):
+            upstream = self.server.connection()
+            try:
+                upstream.request(self.command, self.path, body=body, headers=headers)
+                resp = upstream.getresponse()
+                return resp, resp.read()  # bounded by the benchmark's file sizes
+            except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected):
+                self.server.drop_connection()
+                if attempt == 2:
+                    raise
+            except (OSError, http.client.HTTPException):
+                self.server.drop_connection()
+                raise
+        raise AssertionError("unreachable")
+
+    def _relay(self, resp: http.client.HTTPResponse, data: bytes) -> int:
         """Copy the upstream response to the client; returns the body bytes copied."""
-        data = resp.read()  # S3 responses here are bounded by the benchmark's file sizes
         self.send_response_only(resp.status, resp.reason)
         for k, v in resp.getheaders():
             if k.lower() not in _HOP_HEADERS and k.lower() != "content-length":
@@ -126,7 +167,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif resp.getheader("Content-Length"):
             self.send_header("Content-Length", resp.getheader("Content-Length"))
         self.end_headers()
-        start, chunk = time.perf_counter(), _PACED_CHUNK if self.server.bandwidth else _CHUNK
+        start, chunk = time.perf_counter(), PACED_CHUNK if self.server.bandwidth else _CHUNK
         for i in range(0, len(data), chunk):
             self.wfile.write(data[i : i + chunk])
             self._pace(start, i + len(data[i : i + chunk]))
@@ -142,6 +183,44 @@ class _Handler(BaseHTTPRequestHandler):
             wait = start + done / self.server.bandwidth - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
+
+    def _refuse_outside(self, split: Any, body: bytes) -> bool:
+        """Answer 403 to a write or delete aimed outside the run's prefix (and count it)."""
+        confine = self.server.confine
+        if confine is None or self.command not in _WRITES:
+            return False
+        bucket, _, key = unquote(split.path).lstrip("/").partition("/")
+        keys = [key]
+        if self.command == "POST" and "delete" in parse_qs(split.query, keep_blank_values=True):
+            keys = [unquote(k.decode()) for k in _DELETE_KEY.findall(body)] or [""]
+        root_bucket, _, root_prefix = confine.partition("/")
+        if all(inside(bucket, k, root_bucket, root_prefix) for k in keys):
+            return False
+        self.server.counters.event("refused_outside_prefix")
+        outside = next(k for k in keys if not inside(bucket, k, root_bucket, root_prefix))
+        message = f"fmtbench: s3://{bucket}/{outside} is outside the run's prefix s3://{confine}"
+        self._reply_xml(403, "AccessDenied", message)
+        return True
+
+    def _upstream_error(self, exc: BaseException) -> None:
+        """502 naming the endpoint the user gave, not this proxy: what failed, where."""
+        self.server.counters.event("upstream_errors")
+        cause = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        self._reply_xml(502, "BadGateway", f"{self.server.upstream} failed: {cause}")
+
+    def _reply_xml(self, status: int, code: str, message: str) -> None:
+        """An S3-style error every client shows with its message."""
+        text = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        data = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
+            f"<Message>{text}</Message></Error>"
+        ).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def _link(self, query: str) -> None:
         """The link settings; a PUT with ``latency_ms`` changes the latency first."""
@@ -173,14 +252,23 @@ class _Handler(BaseHTTPRequestHandler):
 class _ProxyServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, upstream: str, latency_s: float, bandwidth: float | None) -> None:
+    def __init__(
+        self, upstream: str, latency_s: float, bandwidth: float | None, confine: str | None
+    ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.upstream = upstream
+        self.confine = confine  # "bucket/prefix": writes and deletes only under it
         split = urlsplit(upstream)
         self.upstream_host, self.upstream_port = split.hostname, split.port or 80
         self.latency_s = latency_s  # read per request: the worker sets each case's
         self.bandwidth = bandwidth  # bytes/s per request, None: as fast as loopback goes
         self.counters = Counters()
         self._local = threading.local()  # one upstream connection per handler thread
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Count, never print: a client that hangs up is an event, not a traceback."""
+        exc = sys.exc_info()[1]
+        self.counters.event("client_hangups" if isinstance(exc, _HANGUPS) else "proxy_errors")
 
     def link(self) -> dict[str, Any]:
         """The link as a client sees it: latency per request, bandwidth per request."""
@@ -205,10 +293,14 @@ class RecordingProxy:
     """Start/stop the proxy in a thread; ``url`` is what clients use as their endpoint."""
 
     def __init__(
-        self, upstream: str, latency_ms: float = 0.0, bandwidth_mb_s: float | None = None
+        self,
+        upstream: str,
+        latency_ms: float = 0.0,
+        bandwidth_mb_s: float | None = None,
+        confine: str | None = None,
     ) -> None:
         bandwidth = bandwidth_mb_s * 1e6 if bandwidth_mb_s else None
-        self._server = _ProxyServer(upstream, latency_ms / 1000.0, bandwidth)
+        self._server = _ProxyServer(upstream, latency_ms / 1000.0, bandwidth, confine)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

@@ -52,12 +52,19 @@ def check_spec(spec: str) -> None:
     """UsageError unless ``spec`` is local, s3-local or s3://BUCKET[/PREFIX]."""
     if spec in (LOCAL, S3_LOCAL):
         return
+    if not spec.startswith("s3://"):
+        raise UsageError(f"unknown storage '{spec}'; use local, s3-local or s3://BUCKET/PREFIX")
     try:
         parse_uri(spec)
-    except ValueError:
-        raise UsageError(
-            f"unknown storage '{spec}'; use local, s3-local or s3://BUCKET/PREFIX"
-        ) from None
+    except ValueError as exc:
+        raise UsageError(f"--storage {spec}: {exc}; e.g. s3://my-bucket/fmtbench") from None
+
+
+def upstream_of(spec: str, options: dict[str, str]) -> tuple[str, str]:
+    """The endpoint URL and region an ``s3://`` spec is reached at, as the user gave them."""
+    region = options.get("region") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    url = options.get("endpoint_url") or os.environ.get("AWS_ENDPOINT_URL")
+    return (url or f"https://s3.{region}.amazonaws.com").rstrip("/"), region
 
 
 def split_options(pairs: list[str]) -> dict[str, str]:
@@ -143,10 +150,8 @@ def open_store(
             _create_bucket(upstream, bucket, region)
         else:
             bucket, prefix = parse_uri(spec)
-            upstream = options.get("endpoint_url") or os.environ.get("AWS_ENDPOINT_URL")
-            region = options.get("region") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
-            if not upstream:
-                upstream = f"https://s3.{region}.amazonaws.com"
+            upstream, region = upstream_of(spec, options)
+        root = f"{bucket}/{'/'.join(p for p in (prefix, run_prefix) if p)}"
         counters = None
         endpoint = upstream
         proxy = None
@@ -154,15 +159,14 @@ def open_store(
             # the proxy's http.server and urllib are imported only by a run that uses them
             from benchmarks.storage.proxy import RecordingProxy
 
-            proxy = RecordingProxy(upstream, latency_ms, bandwidth_mb_s).start()
+            proxy = RecordingProxy(upstream, latency_ms, bandwidth_mb_s, confine=root).start()
             stack.callback(proxy.stop)
             endpoint = counters = proxy.url
         elif latency_ms or bandwidth_mb_s:
             flag = "--storage-latency" if latency_ms else "--storage-bandwidth"
             raise UsageError(f"{flag} needs an http:// endpoint (s3-local or MinIO)")
-        root = f"s3://{bucket}/{'/'.join(p for p in (prefix, run_prefix) if p)}"
         server = upstream if spec == S3_LOCAL else None
-        runtime = StoreRuntime(endpoint, region, root, counters, server)
+        runtime = StoreRuntime(endpoint, region, f"s3://{root}", counters, server)
         try:
             yield runtime
         finally:
@@ -177,4 +181,5 @@ def root_location(runtime: StoreRuntime) -> Location:
     bucket, prefix = parse_uri(runtime.root)
     if not prefix:
         raise RunError("internal: a run must have its own prefix")
-    return Location(Endpoint(runtime.endpoint, runtime.region), bucket, prefix)
+    endpoint = Endpoint(runtime.endpoint, runtime.region)
+    return Location(endpoint, bucket, prefix, root=f"{bucket}/{prefix}")

@@ -157,17 +157,15 @@ class RunConfig:
     def _validate_remote(self) -> None:
         """Storage and cluster values (issue 13)."""
         from benchmarks.storage import check_spec
+        from benchmarks.storage.link import check_bandwidth, check_latency
 
         check_spec(self.storage)
         latencies = self.storage_latency_ms
         if latencies is not None and not isinstance(latencies, list):
             self.storage_latency_ms = latencies = [latencies]  # the Python API's scalar
-        for ms in latencies or []:
-            if not ms >= 0:
-                raise UsageError(f"--storage-latency must be >= 0 ms, got {ms}")
+        check_latency(latencies or [])
         bandwidth = self.storage_bandwidth_mb_s
-        if bandwidth is not None and not bandwidth > 0:
-            raise UsageError(f"--storage-bandwidth must be positive, got {bandwidth} MB/s")
+        check_bandwidth(bandwidth, latencies or [])
         if self.storage == "local" and (any(latencies or []) or bandwidth):
             flag = "--storage-bandwidth" if bandwidth else "--storage-latency"
             raise UsageError(f"{flag} needs object storage; add --storage s3-local")
@@ -204,7 +202,14 @@ def _check_names(kind: str, given: list[str], known: tuple[str, ...]) -> None:
 
 def _check_cluster(spec: str, storage: str) -> None:
     """local, local:N or tcp://HOST:PORT; a remote scheduler cannot see local files."""
-    if spec == "local" or (spec.startswith("local:") and spec[6:].isdigit() and int(spec[6:])):
+    if spec == "local":
+        return
+    if spec.startswith("local:"):
+        n = spec[6:].strip()
+        if not (n.lstrip("-").isdigit() and int(n) >= 1):
+            raise UsageError(
+                f"--cluster {spec}: N (workers) must be a whole number >= 1, e.g. local:2"
+            )
         return
     if spec.startswith("tcp://") and spec[6:].rpartition(":")[2].isdigit():
         if not storage.startswith("s3://"):

@@ -38,6 +38,34 @@ def create(path: str | os.PathLike, header: dict[str, Any]) -> bool:
     return True
 
 
+def drop_torn_tail(path: str | os.PathLike) -> int:
+    """Cut a torn last line (the writer was killed mid-record); returns the bytes dropped.
+
+    Left in place, the next record would be appended onto it and both would be lost.
+    """
+    with open(path, "rb+") as fh:
+        size = fh.seek(0, os.SEEK_END)
+        if size == 0:
+            return 0
+        fh.seek(size - 1)
+        if fh.read(1) == b"\n":
+            return 0
+        keep = size
+        while keep > 0:  # back to the last newline, in blocks
+            start = max(0, keep - 65536)
+            fh.seek(start)
+            block = fh.read(keep - start)
+            cut = block.rfind(b"\n")
+            if cut >= 0:
+                keep = start + cut + 1
+                break
+            keep = start
+        fh.truncate(keep)
+        fh.flush()
+        os.fsync(fh.fileno())
+        return size - keep
+
+
 def owner(records: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The run that owns a journal: its creator, or the last run that resumed it."""
     owners = [r for r in records if r.get("event") in ("config", "owner") and "token" in r]
