@@ -48,8 +48,8 @@ def test_an_escaping_prefix_is_one_line_and_nothing_is_written(cli, s3, s3_url, 
     for bucket in ("fbtest", "escape"):
         s3.create_bucket(Bucket=bucket)
     before = every_object(s3)
-    line = one_line_error(cli("run", "--storage", spec, "--storage-option",
-                              f"endpoint_url={s3_url}", *RUN, "--out", str(tmp_path / "r.json")))  # fmt: skip
+    given = ("--storage", spec, "--storage-option", f"endpoint_url={s3_url}")
+    line = one_line_error(cli("run", *given, *RUN, "--out", str(tmp_path / "r.json")))
     assert f"--storage {spec}" in line and "segment" in line and "s3://" in line
     assert every_object(s3) == before and not list(tmp_path.iterdir())
 
@@ -91,8 +91,10 @@ def test_the_proxy_refuses_writes_and_deletes_outside_the_runs_prefix(confined, 
         lambda: client.put_object(Bucket="bench", Key="data/run-10/x", Body=b"x"),
         lambda: client.put_object(Bucket="bench", Key="data/x", Body=b"x"),
         lambda: client.delete_object(Bucket="bench", Key="data/keep.txt"),
-        lambda: client.delete_objects(Bucket="bench", Delete={"Objects": [
-            {"Key": "data/run-1/ok.bin"}, {"Key": "data/keep.txt"}]}),  # fmt: skip
+        lambda: client.delete_objects(
+            Bucket="bench",
+            Delete={"Objects": [{"Key": "data/run-1/ok.bin"}, {"Key": "data/keep.txt"}]},
+        ),  # fmt: skip
         lambda: client.create_multipart_upload(Bucket="escape", Key="big"),
         lambda: client.create_bucket(Bucket="another"),
     ]
@@ -135,8 +137,8 @@ def test_an_unreachable_store_is_refused_in_seconds(cli, s3, s3_url, tmp_path, s
     s3.create_bucket(Bucket="fbtest")
     endpoint = option.partition("=")[2] if option else s3_url
     start = time.monotonic()
-    line = one_line_error(cli("run", "--storage", spec, "--storage-option", f"endpoint_url={endpoint}",
-                              *RUN, "--out", str(tmp_path / "r.json")))  # fmt: skip
+    given = ("--storage", spec, "--storage-option", f"endpoint_url={endpoint}")
+    line = one_line_error(cli("run", *given, *RUN, "--out", str(tmp_path / "r.json")))
     assert time.monotonic() - start < 15  # the runner's imports included; no case ran
     assert expected in line and f"endpoint {endpoint}" in line and spec in line
     assert not list(tmp_path.iterdir())
