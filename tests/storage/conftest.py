@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import signal
+import functools
 from collections.abc import Callable, Iterator
 
 import boto3
 import pytest
 
-from benchmarks.cli.main import main
 from benchmarks.storage.session import moto_server
+from tests.inprocess import one_line_error as one_line_error
+from tests.inprocess import run_cli
 
 #: Credentials moto accepts; set for every test that talks to the server.
 KEYS = {"AWS_ACCESS_KEY_ID": "fmtbench-test", "AWS_SECRET_ACCESS_KEY": "fmtbench-test"}
@@ -44,30 +45,6 @@ def every_object(client) -> set[tuple[str, str]]:
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> Callable:
-    """``fmtbench ARGS`` in this process: (exit code, stdout, stderr); signal handlers kept."""
+    """``fmtbench ARGS`` in this process: (exit code, stdout, stderr)."""
     monkeypatch.setenv("COLUMNS", "200")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
-        try:
-            try:
-                code = main(list(args))
-            except SystemExit as exc:  # argparse refusals
-                code = exc.code
-        finally:
-            for s, handler in saved.items():
-                signal.signal(s, handler)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
-
-
-def one_line_error(result: tuple[int, str, str], code: int = 2) -> str:
-    """The single ``error: ...`` line of a refusal (and no traceback anywhere)."""
-    rc, out, err = result
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert rc == code, result
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    assert "Traceback" not in out + err
-    return lines[0]
+    return functools.partial(run_cli, capsys)
