@@ -71,17 +71,19 @@ def open_cluster(spec: str | None) -> Iterator[ClusterRuntime | None]:
 
 def _local_cluster(n: int, scratch: Path) -> Any:
     """N single-threaded worker processes on loopback, their files under ``scratch``."""
+    import dask
     from dask.distributed import LocalCluster
 
-    return LocalCluster(
-        n_workers=n,
-        threads_per_worker=1,  # one core each: "workers" is then the parallelism measured
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=40,  # errors only: the worker log is for failures
-        local_directory=str(scratch),
-    )
+    with dask.config.set({"temporary-directory": str(scratch)}):  # the scheduler's too
+        return LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,  # one core each: "workers" is then the parallelism measured
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=40,  # errors only: the worker log is for failures
+            local_directory=str(scratch),
+        )
 
 
 #: Workers per core a local cluster may have without --force: more only trade memory
