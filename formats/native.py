@@ -25,10 +25,7 @@ def contained() -> Iterator[list[str]]:
     (filled in on exit). Process-wide: meant for the CLI process, not for threads that
     print on purpose."""
     panics: list[str] = []
-    try:
-        fd = sys.stderr.fileno() if sys.stderr is not None else 2
-    except (AttributeError, OSError, ValueError):  # a stream without a descriptor (pytest)
-        fd = 2
+    fd = 2  # where native code writes, whatever Python's sys.stderr is
     with tempfile.TemporaryFile() as sink:
         with contextlib.suppress(Exception):
             sys.stderr.flush()

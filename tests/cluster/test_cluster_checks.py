@@ -3,6 +3,7 @@ behind: not on success, failure, SIGINT, SIGTERM or SIGHUP (issue 24)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -44,25 +45,17 @@ def test_far_more_workers_than_cores_needs_force(tmp_path, capsys):
 
 @pytest.mark.parametrize("failure", [None, RuntimeError])
 def test_the_clusters_scratch_is_its_own_and_removed(failure):
-    with pytest.raises(RuntimeError) if failure else _nothing():
-        with open_cluster("local:1") as runtime:
-            from dask.distributed import Client
+    from dask.distributed import Client
 
-            scratch = runtime.scratch
-            with Client(runtime.address) as client:
-                dirs = client.run(lambda dask_worker: dask_worker.local_directory)
-            assert all(d.startswith(scratch) for d in dirs.values()), (dirs, scratch)
-            if failure:
-                raise failure("boom")
+    expected = pytest.raises(RuntimeError) if failure else contextlib.nullcontext()
+    with expected, open_cluster("local:1") as runtime:
+        scratch = runtime.scratch
+        with Client(runtime.address) as client:
+            dirs = client.run(lambda dask_worker: dask_worker.local_directory)
+        assert all(d.startswith(scratch) for d in dirs.values()), (dirs, scratch)
+        if failure:
+            raise failure("boom")
     assert not os.path.exists(scratch)
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _own_temp(tmp_path) -> tuple[dict[str, str], object]:

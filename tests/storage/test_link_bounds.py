@@ -76,8 +76,8 @@ def test_a_dead_endpoint_is_a_502_naming_it_not_the_proxy(s3, capfd):
     dead = f"http://127.0.0.1:{free_port()}"
     proxy = RecordingProxy(dead).start()
     try:
-        client = boto3.client("s3", endpoint_url=proxy.url, region_name="us-east-1",
-                              config=botocore.config.Config(retries={"max_attempts": 1}))  # fmt: skip
+        once = botocore.config.Config(retries={"max_attempts": 1})
+        client = boto3.client("s3", endpoint_url=proxy.url, region_name="us-east-1", config=once)
         with pytest.raises(botocore.exceptions.ClientError) as failure:
             client.put_object(Bucket="b", Key="k", Body=b"x")
         assert failure.value.response["Error"]["Code"] == "BadGateway"
