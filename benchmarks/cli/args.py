@@ -165,7 +165,11 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--out", type=Path, help="results file (default results/NNNN_<datasets>.json)")
     p.add_argument("--resume", type=Path, help="finish an interrupted run: its results path")
-    p.add_argument("--force", action="store_true", help="overwrite an existing --out")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing --out; allow --cluster local:N above 4 workers per core",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 if any case failed")
     p.add_argument(
         "--case-timeout",
@@ -212,7 +216,9 @@ def megabytes_per_s(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a rate like 100MB/s") from None
     if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: a bandwidth must be positive")
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a bandwidth must be a positive, finite rate, e.g. 100MB/s"
+        )
     return value
 
 
@@ -230,11 +236,14 @@ def add_remote_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--storage-latency",
         type=milliseconds_list,
-        help="delay per storage request, e.g. 20ms; a list (0,20ms) is a run axis",
+        help="delay per storage request, e.g. 20ms, at most 2s (what S3 clients wait); "
+        "a list (0,20ms) is a run axis",
     )
     p.add_argument(
         "--storage-bandwidth",
         type=megabytes_per_s,
         help="cap per storage request, e.g. 100MB/s (s3-local or another http:// endpoint)",
     )
-    p.add_argument("--cluster", help="Dask: local[:N] workers, or tcp://HOST:PORT (s3:// only)")
+    p.add_argument(
+        "--cluster", help="Dask: local[:N] workers (N >= 1), or tcp://HOST:PORT (s3:// only)"
+    )

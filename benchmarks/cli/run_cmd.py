@@ -79,7 +79,7 @@ def _remote_from_args(args: argparse.Namespace, cfg: RunConfig) -> None:
     """--storage, --storage-option/-latency/-bandwidth, --cluster; secrets go to env only."""
     from benchmarks.storage import split_options
 
-    if getattr(args, "storage", None):
+    if getattr(args, "storage", None) is not None:
         cfg.storage = args.storage
     if getattr(args, "storage_option", None):
         cfg.storage_options = split_options(args.storage_option)
@@ -87,7 +87,7 @@ def _remote_from_args(args: argparse.Namespace, cfg: RunConfig) -> None:
         cfg.storage_latency_ms = _unique("storage_latency", args.storage_latency)
     if getattr(args, "storage_bandwidth", None) is not None:
         cfg.storage_bandwidth_mb_s = args.storage_bandwidth
-    if getattr(args, "cluster", None):
+    if getattr(args, "cluster", None) is not None:
         cfg.cluster = args.cluster
 
 

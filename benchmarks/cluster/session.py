@@ -103,3 +103,22 @@ def check_cluster_size(spec: str | None, force: bool = False) -> None:
         f"memory and CPU (likely out of memory); use at most local:{limit}, e.g. "
         f"local:{cores}, or pass --force to start them anyway"
     )
+
+
+def check_scheduler(spec: str | None, timeout_s: float = 3.0) -> None:
+    """UsageError when nothing listens at ``tcp://HOST:PORT``: said in seconds, before the
+    run claims its results file, not after Dask's own retries."""
+    import socket
+
+    if not spec or not spec.startswith("tcp://"):
+        return
+    host, _, port = spec[6:].rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s):
+            return
+    except (OSError, ValueError) as exc:
+        cause = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(
+            f"--cluster {spec}: no Dask scheduler answers there ({cause or 'timed out'}); "
+            "start one (dask scheduler) or use --cluster local:2"
+        ) from None

@@ -154,10 +154,11 @@ def run(cfg: RunConfig, opts: RunOptions | None = None) -> RunOutcome:
 def check_services(cfg: RunConfig, opts: RunOptions) -> None:
     """UsageError for a cluster far larger than the machine (unless --force), an endpoint
     that does not answer or a bucket that does not exist."""
-    from benchmarks.cluster.session import check_cluster_size
+    from benchmarks.cluster.session import check_cluster_size, check_scheduler
     from benchmarks.storage.preflight import check_reachable
 
     check_cluster_size(cfg.cluster, opts.force)
+    check_scheduler(cfg.cluster)
     check_reachable(cfg.storage, cfg.storage_options)
 
 

@@ -47,13 +47,22 @@ def check_reachable(spec: str, options: dict[str, str] | None = None) -> None:
     except bx.ClientError as exc:
         raise UsageError(f"{where}: {_refusal(exc, bucket)}") from None
     except (bx.BotoCoreError, ValueError) as exc:
-        raise UsageError(f"{where}: {_cause(exc)}; check --storage-option endpoint_url") from None
+        raise UsageError(
+            f"{where}: {_cause(exc)}; use e.g. --storage-option endpoint_url=http://127.0.0.1:9000"
+        ) from None
 
 
 def _refusal(exc: Exception, bucket: str) -> str:
     """What the server's answer to HEAD bucket means, and what to do."""
-    error = getattr(exc, "response", {}).get("Error", {})
-    code = str(error.get("Code", ""))
+    response = getattr(exc, "response", {})
+    code = str(response.get("Error", {}).get("Code", ""))
+    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    if not any(h.lower().startswith("x-amz") for h in headers):  # S3, MinIO, moto all send one
+        server = headers.get("server", "unknown")
+        return (
+            f"the endpoint answers HTTP {code} but is not an S3 API (server: {server}); "
+            "check --storage-option endpoint_url=http://HOST:PORT"
+        )
     if code in ("404", "NoSuchBucket"):
         return (
             f"bucket '{bucket}' does not exist there; create it first, or name an existing "

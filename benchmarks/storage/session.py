@@ -52,12 +52,15 @@ def check_spec(spec: str) -> None:
     """UsageError unless ``spec`` is local, s3-local or s3://BUCKET[/PREFIX]."""
     if spec in (LOCAL, S3_LOCAL):
         return
+    shown = spec if spec.isprintable() and spec.strip() == spec and spec else repr(spec)
     if not spec.startswith("s3://"):
-        raise UsageError(f"unknown storage '{spec}'; use local, s3-local or s3://BUCKET/PREFIX")
+        raise UsageError(
+            f"--storage {shown}: unknown storage; use local, s3-local or s3://BUCKET/PREFIX"
+        )
     try:
         parse_uri(spec)
     except ValueError as exc:
-        raise UsageError(f"--storage {spec}: {exc}; e.g. s3://my-bucket/fmtbench") from None
+        raise UsageError(f"--storage {shown}: {exc}; e.g. s3://my-bucket/fmtbench") from None
 
 
 def upstream_of(spec: str, options: dict[str, str]) -> tuple[str, str]:
@@ -78,7 +81,10 @@ def split_options(pairs: list[str]) -> dict[str, str]:
         if key in SECRET_OPTIONS:
             os.environ[SECRET_OPTIONS[key]] = value  # inherited by the worker, never written
         elif key in PUBLIC_OPTIONS:
-            public[key] = value
+            if not value.strip():
+                example = "http://127.0.0.1:9000" if key == "endpoint_url" else "eu-west-1"
+                raise UsageError(f"--storage-option {key}=: empty value; e.g. {key}={example}")
+            public[key] = value.strip()
         else:
             known = ", ".join(sorted(set(SECRET_OPTIONS) | set(PUBLIC_OPTIONS)))
             raise UsageError(f"--storage-option: unknown key '{key}'; known: {known}")
