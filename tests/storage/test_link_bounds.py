@@ -26,7 +26,7 @@ RUN = ("--storage", "s3-local", "--formats", "csv-pyarrow", "--ops", "read", "--
         ("--storage-latency", "inf", "longer than the storage clients wait"),
         ("--storage-bandwidth", "0.001MB/s", "one 64 KB chunk takes 65.5 s"),
         ("--storage-bandwidth", "1kb/s", "use at least 0.04MB/s"),
-        ("--storage-bandwidth", "inf", "must be positive"),
+        ("--storage-bandwidth", "inf", "a positive, finite rate, e.g. 100MB/s"),
     ],
 )
 def test_a_link_slower_than_clients_wait_is_refused(cli, tmp_path, flag, value, expected):
@@ -86,3 +86,47 @@ def test_a_dead_endpoint_is_a_502_naming_it_not_the_proxy(s3, capfd):
     finally:
         proxy.stop()
     assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--storage", ""], "--storage '': unknown storage"),
+        (["--storage", "s3://bench1/p\n/x"], "--storage 's3://bench1/p\\n/x': the prefix"),
+        (["--storage", "s3-local", "--storage-option", "endpoint_url="], "empty value"),
+        (["--cluster", "tcp://127.0.0.1:1"], "no Dask scheduler answers there"),
+    ],
+)
+def test_other_odd_values_are_one_line_before_any_work(cli, tmp_path, args, expected):
+    if args[0] == "--cluster":
+        args = [*args, "--storage", "s3://bench1/p", "--storage-option", "endpoint_url=http://x:1"]
+    line = one_line_error(cli("run", *args, "--formats", "csv-pyarrow", "--out",
+                              str(tmp_path / "r.json")))  # fmt: skip
+    assert expected in line, line
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_server_that_is_not_s3_is_named_as_such(cli, tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class NotS3(BaseHTTPRequestHandler):
+        def do_HEAD(self):  # noqa: N802 - http.server's naming
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotS3)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        line = one_line_error(cli("run", "--storage", "s3://bench1/p", "--storage-option",
+                                  f"endpoint_url={url}", "--formats", "csv-pyarrow",
+                                  "--out", str(tmp_path / "r.json")))  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert f"(endpoint {url}): the endpoint answers HTTP 404 but is not an S3 API" in line
