@@ -255,7 +255,7 @@ def charts(results_path: Path, out_dir: Path) -> list[Block]:
 def fidelity(frame: pd.DataFrame) -> list[Block]:
     """The type round-trip matrix for the adapters in this run, measured here and now."""
     import formats
-    from benchmarks.analysis.views import fidelity_markdown
+    from benchmarks.analysis.views import LEGEND, fidelity_markdown
     from formats.fidelity import fidelity_matrix
 
     blocks = [heading("Type fidelity")]
@@ -275,7 +275,7 @@ def fidelity(frame: pd.DataFrame) -> list[Block]:
         blocks.append(para(f"Check failed: {'; '.join(broken)}."))
     if not verdicts:
         return blocks
-    blocks.append(para("ok lossless, ~ changed, x unsupported, ! error (checked on this machine)."))
+    blocks.append(para(f"{LEGEND} (checked on this machine)."))
     blocks.append(table_from_markdown(fidelity_markdown(verdicts)))
     details = [f"{v.adapter} {v.column}: {v.status}: {v.detail}" for v in verdicts if v.detail]
     return blocks + ([bullets(details)] if details else [])
@@ -311,6 +311,7 @@ class Choices:
     profile: str | None = None
     allow_lossy: bool = False
     allow_unsafe: bool = False
+    strict_types: bool = False
 
 
 def recommendations(
