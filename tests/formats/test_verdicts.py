@@ -95,3 +95,18 @@ def test_every_changed_column_is_named_and_retyped_ones_kept_apart():
     assert verdict.retyped == ["l_linenumber: int32 -> int64"]
     line = summarise(verdict.changed)
     assert line.startswith("l_quantity, l_tax: decimal128(15, 2) -> double")
+
+
+@pytest.mark.parametrize("name", ["avro-polars", "parquet-polars"])
+def test_polars_writes_seconds_as_milliseconds_and_says_retyped(name, tmp_path):
+    import formats
+
+    adapter = formats.get(name)
+    if not adapter.available().ok:
+        pytest.skip(adapter.available().reason)
+    table = pa.table({"t": pa.array([0, 3600, None], pa.timestamp("s"))})
+    path = tmp_path / adapter.file_name("t")
+    adapter.write(table, path)  # polars has no seconds unit: held as ms, every value kept
+    verdict = round_trip(table, adapter.read(path))
+    assert verdict.status == "retyped"
+    assert verdict.retyped == ["t: timestamp[s] -> timestamp[ms]"]
