@@ -125,6 +125,7 @@ def _avro_ints(table: pa.Table) -> pa.Table:
         return table
     return table.cast(pa.schema(wider, table.schema.metadata))
 
+
 @register
 class AvroPolars(PolarsAdapter):
     """Avro through polars: decoded into columns in Rust, no per-record Python objects."""
