@@ -221,7 +221,8 @@ def operation_tables(frame: pd.DataFrame) -> list[Block]:
         para(
             "x: median over the fastest format's; access: native or emulated; 95% CI: the "
             "median's confidence interval (order statistics; with several processes, "
-            "widened to cover every process's median), as ± of the median."
+            "widened to cover every process's median), as ± of the median; under 6 rounds "
+            "it is min..max and its own confidence is shown, e.g. (88%)."
         )
     )
     ok["label"] = ok.apply(case_label, axis=1)
@@ -359,6 +360,7 @@ def build_blocks(
     choices: Choices | None = None,
 ) -> list[Block]:
     """Every section of the report, in reading order: the answer first, the evidence after."""
+    from benchmarks.analysis.report_knobs import knob_blocks
     from benchmarks.analysis.report_storage import storage_blocks
 
     frame = tidy(data)
@@ -369,6 +371,7 @@ def build_blocks(
         *engine_blocks(frame),
         *storage_blocks(frame),
         *operation_tables(frame),
+        *knob_blocks(frame),
         *charts(results_path, out_dir),
         *fidelity(frame),
         *problems(data),
