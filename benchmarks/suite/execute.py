@@ -305,10 +305,10 @@ def _fresh_memory(cfg: RunConfig, case: Case, env: CaseEnv) -> dict[str, Any]:
     if cfg.memory != "fresh" or not local:  # the probe rebuilds a local table
         return {"memory_method": IN_PROCESS}
     try:
-        peak = fresh_peak(cfg, env)
+        probe = fresh_peak(cfg, env)
     except (RuntimeError, OSError, subprocess.TimeoutExpired, ValueError) as exc:
         return {"memory_method": IN_PROCESS, "memory_probe_error": str(exc)}
-    return {"peak_memory_bytes": peak, "memory_method": FRESH_PROCESS}
+    return {**probe, "memory_method": FRESH_PROCESS}
 
 
 def round_trip_info(op: Operation) -> dict[str, Any]:
