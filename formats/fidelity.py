@@ -10,12 +10,14 @@ import datetime as dt
 import decimal
 import math
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from formats.base import FormatAdapter, UnsupportedType
+from formats.retype import bits_equal, cast_back, decoded, same_kind
 
 _D = decimal.Decimal
 
@@ -106,7 +108,7 @@ class Verdict:
 
     adapter: str
     column: str
-    status: str  # lossless | changed | unsupported | error
+    status: str  # lossless | retyped | changed | unsupported | error
     detail: str = ""
 
 
@@ -171,14 +173,24 @@ def _zone_to_utc(before: pa.DataType, after: pa.DataType) -> bool:
 
 
 def compare_column(original: pa.ChunkedArray, back: pa.ChunkedArray) -> tuple[str, str]:
-    """('lossless', '') or ('changed', 'what changed') for one column after a round trip."""
+    """('lossless', ''), ('retyped', 'a -> b') or ('changed', 'what changed') for one column.
+
+    ``retyped``: another type of the same kind (formats.retype) whose values, cast back,
+    are the source's; anything else that differs (values, nulls, NaN, -0.0, zone, kind)
+    is ``changed``.
+    """
     changes = []
+    retyped = ""
     if _zone_to_utc(original.type, back.type):
         # one rule for every format: the instants are compared, the zone change is named
         changes.append(f"instants kept, zone {original.type.tz} -> UTC")
         back = back.cast(original.type)
     elif original.type != back.type:
-        changes.append(f"{original.type} -> {back.type}")
+        again = cast_back(back, original.type) if same_kind(original.type, back.type) else None
+        if again is not None:
+            retyped, original, back = f"{original.type} -> {back.type}", decoded(original), again
+        else:
+            changes.append(f"{original.type} -> {back.type}")
     if len(original) != len(back):
         return "changed", "; ".join([*changes, f"{len(original)} rows -> {len(back)} rows"])
     value_changes = [
@@ -188,8 +200,11 @@ def compare_column(original: pa.ChunkedArray, back: pa.ChunkedArray) -> tuple[st
     ]
     if value_changes:
         more = f" (+{len(value_changes) - 2} more)" if len(value_changes) > 2 else ""
+        changes = [retyped, *changes] if retyped else changes
         changes.append("values: " + ", ".join(value_changes[:2]) + more)
-    return ("changed", "; ".join(changes)) if changes else ("lossless", "")
+    if changes:
+        return "changed", "; ".join(changes)
+    return ("retyped", retyped) if retyped else ("lossless", "")
 
 
 def _reraise_interrupts(exc: BaseException) -> None:
@@ -242,50 +257,72 @@ def verdicts_as_dicts(verdicts: list[Verdict]) -> list[dict[str, str]]:
 _COMPARE_ROWS = 65_536
 
 
-def _first_change(expected: pa.ChunkedArray, back: pa.ChunkedArray) -> str:
-    """'' when equal, else compare_column's description of the first differing slice."""
+def column_verdict(expected: pa.ChunkedArray, back: pa.ChunkedArray) -> tuple[str, str]:
+    """compare_column's verdict for a column of any length: Arrow's equality first, and
+    only a slice that differs described in Python (no second copy of a big table)."""
     same_type = expected.type == back.type
-    if same_type and expected.equals(back):
-        return ""
-    if not same_type and _equal_as(expected, back):
-        return f"{expected.type} -> {back.type}"  # the values survived, only the type moved
+    if same_type and bits_equal(expected, back):
+        return "lossless", ""
+    retype = f"{expected.type} -> {back.type}"
+    if not same_type:
+        again = cast_back(back, expected.type)
+        if again is not None and bits_equal(decoded(expected), again):
+            # the values survived: only the type moved, or its meaning (zone, kind) did
+            kept = same_kind(expected.type, back.type)
+            return ("retyped" if kept else "changed"), retype
     for start in range(0, len(expected), _COMPARE_ROWS):
         a, b = expected.slice(start, _COMPARE_ROWS), back.slice(start, _COMPARE_ROWS)
-        if a.type == b.type and a.equals(b):
+        if a.type == b.type and bits_equal(a, b):
             continue
         status, detail = compare_column(a, b)  # NaN == NaN here, Arrow's equals says no
         if status == "changed":
-            return detail
-    return f"{expected.type} -> {back.type}" if not same_type else ""
+            return status, detail
+    return ("lossless", "") if same_type else ("retyped", retype)
 
 
-def _equal_as(expected: pa.ChunkedArray, back: pa.ChunkedArray) -> bool:
-    """Whether ``back`` cast to the source type equals it (int8 -> int64, us -> ns)."""
-    try:
-        return expected.equals(back.cast(expected.type))
-    except (pa.ArrowException, NotImplementedError):
-        return False
+@dataclass(frozen=True)
+class RoundTrip:
+    """A table's round trip: the worst verdict, the columns changed and those retyped."""
+
+    status: str  # lossless | retyped | changed
+    changed: list[str] = field(default_factory=list)  # 'col: how', values or meaning moved
+    retyped: list[str] = field(default_factory=list)  # 'col: a -> b', values kept
+
+    def info(self) -> dict[str, Any]:
+        """The results' keys: round_trip, and the columns that changed or were retyped."""
+        out: dict[str, Any] = {"round_trip": self.status}
+        if self.changed:
+            out |= {"round_trip_change": self.changed[0], "round_trip_changes": self.changed}
+        if self.retyped:
+            out["round_trip_retyped"] = self.retyped
+        return out
 
 
-def compare_tables(
-    expected: pa.Table | list[pa.RecordBatch], back: pa.Table
-) -> tuple[str, list[str]]:
-    """('lossless', []) or ('changed', ['col: how', ...]) for a table an adapter returned.
+def round_trip(expected: pa.Table | list[pa.RecordBatch], back: pa.Table) -> RoundTrip:
+    """Judge a table an adapter returned against the source (or its selection).
 
-    Types are always compared; values with Arrow's own equality, a slice at a time, and only
-    a slice that differs is described in Python, so a big table costs no second copy.
     ``expected`` may be record batches (a filter applied piecewise to the source).
     """
     if not isinstance(expected, pa.Table):
         schema = expected[0].schema if expected else back.schema
         expected = pa.Table.from_batches(expected, schema)  # zero-copy over the batches
     if expected.column_names != back.column_names:
-        return "changed", [f"columns {expected.column_names} -> {back.column_names}"]
+        return RoundTrip("changed", [f"columns {expected.column_names} -> {back.column_names}"])
     if expected.num_rows != back.num_rows:
-        return "changed", [f"{expected.num_rows} rows -> {back.num_rows} rows"]
-    changes = []
+        return RoundTrip("changed", [f"{expected.num_rows} rows -> {back.num_rows} rows"])
+    found: dict[str, list[str]] = {"changed": [], "retyped": []}
     for name in expected.column_names:
-        detail = _first_change(expected.column(name), back.column(name))
-        if detail:
-            changes.append(f"{name}: {detail}")
-    return ("changed", changes) if changes else ("lossless", [])
+        status, detail = column_verdict(expected.column(name), back.column(name))
+        if status != "lossless":
+            found[status].append(f"{name}: {detail}")
+    status = "changed" if found["changed"] else "retyped" if found["retyped"] else "lossless"
+    return RoundTrip(status, found["changed"], found["retyped"])
+
+
+def compare_tables(
+    expected: pa.Table | list[pa.RecordBatch], back: pa.Table
+) -> tuple[str, list[str]]:
+    """(verdict, ['col: how', ...]): round_trip's verdict and every column that moved,
+    changed ones first."""
+    result = round_trip(expected, back)
+    return result.status, [*result.changed, *result.retyped]

@@ -166,7 +166,7 @@ class PyarrowDatasetIO(DatasetIO):
                 compression_level=o.get("compression_level"),
                 use_dictionary=o.get("use_dictionary", True),
                 data_page_size=o.get("data_page_size"),
-                write_page_index=True,
+                write_page_index=o.get("write_page_index", False),
             )
         if self.kind == "ipc":
             compression = None if codec in ("none", "uncompressed") else codec

@@ -29,6 +29,7 @@ from formats import base
 from formats.arrow_family import PARQUET_ROW_GROUP_ROWS, batch_row_counts, locate
 from formats.base import Filter, FormatAdapter, FormatReadError, Option, UnsupportedType
 from formats.registry import register
+from formats.retype import cast_back, same_kind
 
 if TYPE_CHECKING:
     import polars as pl
@@ -67,7 +68,8 @@ def _nullable(type_: pa.DataType) -> pa.DataType:
 
 
 def check_polars_types(table: pa.Table, format_name: str) -> None:
-    """UnsupportedType for the first column polars would hold as a different type.
+    """UnsupportedType for the first column polars would hold as a different type, unless
+    that type keeps every value (timestamp[s] held as [ms]: the round trip says retyped).
 
     Checked on the empty schema (no data moves) in one conversion, before anything is
     written; only a schema polars refuses outright is retried column by column, to name it.
@@ -87,8 +89,19 @@ def check_polars_types(table: pa.Table, format_name: str) -> None:
             reason = base.first_line(exc)
             raise UnsupportedType(field.name, field.type, format_name, reason) from None
         if _nullable(type_) != _nullable(polars_view(field.type)):
+            if _holds_every_value(table.column(i), type_):
+                continue
             hint = f"polars holds it as {type_}; cast the column first"
             raise UnsupportedType(field.name, field.type, format_name, hint)
+
+
+def _holds_every_value(column: pa.ChunkedArray, held: pa.DataType) -> bool:
+    """Whether ``held`` is the same kind as the column's type and a safe cast of these
+    values into it loses nothing (no overflow, no truncation): only the type moves."""
+    if not same_kind(column.type, held):
+        return False
+    again = cast_back(column, held)  # a safe cast: raises rather than truncate
+    return again is not None and cast_back(again, column.type) is not None
 
 
 def _held_alone(column: pa.Table) -> pa.DataType:

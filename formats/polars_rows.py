@@ -108,6 +108,24 @@ class JsonLinesPolars(PolarsText):
 
 
 # -- Avro ----------------------------------------------------------------------------------
+#: Integer types Avro's int (32-bit) or long (64-bit) holds every value of.
+_AVRO_WIDER = {
+    pa.int8(): pa.int32(),
+    pa.int16(): pa.int32(),
+    pa.uint8(): pa.int32(),
+    pa.uint16(): pa.int32(),
+    pa.uint32(): pa.int64(),
+}
+
+
+def _avro_ints(table: pa.Table) -> pa.Table:
+    """``table`` with its top-level narrow integers as Avro's int or long."""
+    wider = [pa.field(f.name, _AVRO_WIDER.get(f.type, f.type), f.nullable) for f in table.schema]
+    if all(f.type == w.type for f, w in zip(table.schema, wider, strict=True)):
+        return table
+    return table.cast(pa.schema(wider, table.schema.metadata))
+
+
 @register
 class AvroPolars(PolarsAdapter):
     """Avro through polars: decoded into columns in Rust, no per-record Python objects."""
@@ -123,11 +141,13 @@ class AvroPolars(PolarsAdapter):
     reader = "read_avro"
 
     def write_frame(self, table: pa.Table, path: PathLike, codec: str) -> None:
-        """DataFrame.write_avro; types its writer lacks (int8, int16, uint64, ns timestamps,
-        Categorical in 2.1) fail there and are refused by column name."""
+        """DataFrame.write_avro. Avro has two integer types, int and long, and polars'
+        writer only those: narrower integers are widened (every value kept; the round trip
+        says retyped). Types it lacks otherwise (uint64, ns timestamps, Categorical in 2.1)
+        fail there and are refused by column name."""
         import polars as pl
 
-        pl.from_arrow(table).write_avro(path, compression=_POLARS_CODEC[codec])
+        pl.from_arrow(_avro_ints(table)).write_avro(path, compression=_POLARS_CODEC[codec])
 
     def lazy(self, path: PathLike) -> pl.LazyFrame:
         """The whole file read eagerly (no scan_avro), as a frame take and scan work on."""

@@ -3,11 +3,18 @@ this data, are safe to load anywhere, and natively do what the profile needs.
 
 A format is excluded from a profile, with a one-line reason, when
 
-- its round trip changed the user's data (``round_trip: changed``), unless ``allow_lossy``
-  (then it is ranked, with the change named);
+- its round trip changed the user's data (``round_trip: changed``: values, nulls, zone or
+  meaning), unless ``allow_lossy`` (then it is ranked, with the change named);
+- its round trip returned another type with the same values (``round_trip: retyped``)
+  and ``strict_types`` asks for the source's types; by default it is ranked, the type
+  change named in one line;
 - it runs code when loaded or only one language reads it (``UNSAFE``), unless
   ``allow_unsafe``;
 - the profile needs an access pattern (``NEEDS``) the format only emulates or lacks.
+
+A profile whose operation was not run at all (``NEEDS``, ``MEASURED``: serving is
+single-row latency, so it needs ``take``) says "not measured" rather than ranking on what
+was.
 
 Each format is then ranked at its best engine and codec ("Avro via fastavro (null)").
 Pure functions over the tidy frame, like ``recommend``.
@@ -22,16 +29,26 @@ import pandas as pd
 
 from benchmarks.analysis import recommend as rec
 from benchmarks.errors import FmtbenchError
+from formats.retype import summarise
 
 #: Format family -> why it is not advised by default: code runs on load, one language reads it.
 UNSAFE: dict[str, str] = {
     "pickle": "Python-only, and loading a pickle runs arbitrary code (allow with --allow-unsafe)",
 }
 
+#: How an exclusion for the data's sake begins: it holds for every profile.
+CHANGES = "changes this data"
+RETYPES = "retypes this data"
+
 #: Profile -> the operation whose native support it needs, and what it is in words.
 NEEDS: dict[str, tuple[str, str]] = {
     "lookups": ("take", "a native take (an index or row groups, not a full read per lookup)"),
     "logging": ("append", "the append operation"),
+}
+
+#: Profile -> the operation it must have measured to answer at all (native or not).
+MEASURED: dict[str, tuple[str, str]] = {
+    "serving": ("take", "single-row latency by position or id (take)"),
 }
 
 
@@ -62,16 +79,41 @@ def _family(frame: pd.DataFrame, adapter: str) -> str:
     return rec.family(str(name))
 
 
+def _moved(frame: pd.DataFrame, adapter: str, key: str) -> list[str]:
+    """Every 'col: how' entry under ``key`` in this adapter's rows, full reads first, one
+    per column (the first case that saw it)."""
+    if key not in frame:
+        return []
+    rows = frame[frame["adapter"] == adapter]
+    if "operation" in rows:
+        rows = pd.concat([rows[rows["operation"] == "read"], rows[rows["operation"] != "read"]])
+    seen: dict[str, str] = {}
+    for listed in rows[key].dropna():
+        for entry in [listed] if isinstance(listed, str) else listed:
+            seen.setdefault(str(entry).partition(": ")[0], str(entry))
+    return list(seen.values())
+
+
 def data_change(frame: pd.DataFrame, adapter: str) -> str:
-    """The first change this adapter's round trips made to the data, '' when none."""
+    """Every column this adapter's round trips changed (values, nulls, zone or meaning),
+    in one line; '' when none."""
     if "round_trip" not in frame:
         return ""
-    rows = frame[(frame["adapter"] == adapter) & (frame["round_trip"] == "changed")]
-    if rows.empty:
+    changed = frame[(frame["adapter"] == adapter) & (frame["round_trip"] == "changed")]
+    if changed.empty:
         return ""
-    full = rows[rows["operation"] == "read"] if "operation" in rows else rows
-    row = (full if not full.empty else rows).iloc[0]
-    return str(row.get("round_trip_change") or "values changed")
+    entries = _moved(changed, adapter, "round_trip_changes") or _moved(
+        changed, adapter, "round_trip_change"
+    )
+    return summarise(entries) if entries else "values changed"
+
+
+def data_retype(frame: pd.DataFrame, adapter: str) -> str:
+    """Every column this adapter returned as another type with the same values, in one
+    line ('category: string -> string_view'); '' when none, or when the data changed."""
+    if "round_trip" not in frame or data_change(frame, adapter):
+        return ""
+    return summarise(_moved(frame, adapter, "round_trip_retyped"))
 
 
 def _need_reason(frame: pd.DataFrame, adapter: str, op: str) -> str:
@@ -102,22 +144,30 @@ def _append_refusal(frame: pd.DataFrame, adapter: str) -> str:
 
 
 def exclusions(
-    frame: pd.DataFrame, profile: str, allow_lossy: bool = False, allow_unsafe: bool = False
+    frame: pd.DataFrame,
+    profile: str,
+    allow_lossy: bool = False,
+    allow_unsafe: bool = False,
+    strict_types: bool = False,
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """(excluded adapter -> reason, admitted adapter -> the change --allow-lossy let in)."""
+    """(excluded adapter -> reason, admitted adapter -> the change or retype it is ranked
+    with: --allow-lossy's changes, and by default the value-preserving type changes)."""
     excluded, notes = {}, {}
     need = NEEDS.get(profile)
     for adapter in dict.fromkeys(frame["adapter"].dropna()):
         unsafe = UNSAFE.get(_family(frame, adapter))
         change = data_change(frame, adapter)
+        retype = "" if change else data_retype(frame, adapter)
         if unsafe and not allow_unsafe:
             excluded[adapter] = unsafe
         elif change and not allow_lossy:
-            excluded[adapter] = f"changes this data: {change} (allow with --allow-lossy)"
+            excluded[adapter] = f"{CHANGES}: {change} (allow with --allow-lossy)"
+        elif retype and strict_types:
+            excluded[adapter] = f"{RETYPES}: {retype} (values kept; ranked without --strict-types)"
         elif need and (why := _need_reason(frame, adapter, need[0])):
             excluded[adapter] = why
-        elif change:
-            notes[adapter] = change
+        elif change or retype:
+            notes[adapter] = change or f"{RETYPES}: {retype} (values kept)"
     return excluded, notes
 
 
@@ -150,15 +200,18 @@ def advise(
     weights: dict[str, float] | None = None,
     allow_lossy: bool = False,
     allow_unsafe: bool = False,
+    strict_types: bool = False,
 ) -> Advice:
     """The eligible formats for ``profile`` (or custom ``weights``), best first, and the rest."""
     weights = weights or rec.PROFILES[profile]
     advice = Advice(profile, weights)
     need = NEEDS.get(profile)
-    if need and ("operation" not in frame or not (frame["operation"] == need[0]).any()):
-        advice.unmeasured = f"needs {need[1]}: run with --ops {need[0]}"
+    if unmeasured := _not_run(frame, profile):
+        advice.unmeasured = unmeasured
         return advice
-    advice.excluded, advice.notes = exclusions(frame, profile, allow_lossy, allow_unsafe)
+    advice.excluded, advice.notes = exclusions(
+        frame, profile, allow_lossy, allow_unsafe, strict_types
+    )
     eligible = frame[~frame["adapter"].isin(list(advice.excluded))]
     try:
         ranking = rec.rank(eligible, weights)
@@ -175,6 +228,23 @@ def advise(
     if advice.ranking.empty:
         advice.unmeasured = "every format measured here is excluded (see the reasons)"
     return advice
+
+
+def _not_run(frame: pd.DataFrame, profile: str) -> str:
+    """Why ``profile`` cannot be answered from this run ('' when it can): its operation
+    (NEEDS, MEASURED) was not run at all."""
+    ran = set(frame["operation"].dropna()) if "operation" in frame else set()
+    if (need := NEEDS.get(profile)) and need[0] not in ran:
+        return f"needs {need[1]}: run with --ops {need[0]}"
+    if (measured := MEASURED.get(profile)) and measured[0] not in ran:
+        return f"{measured[1]} was not measured: run with --ops {measured[0]}"
+    return ""
+
+
+def ranked_on(advice: Advice) -> str:
+    """The metrics a profile's ranking used ('read_column, scan'), for its one line."""
+    used = [m for m in advice.weights if m in advice.ranking.columns]
+    return ", ".join(used) or ", ".join(advice.weights)
 
 
 def best_append_mode(frame: pd.DataFrame, adapter: str) -> str:
@@ -198,25 +268,33 @@ def answer_lines(
     first: str | None = None,
     allow_lossy: bool = False,
     allow_unsafe: bool = False,
+    strict_types: bool = False,
 ) -> list[tuple[str, list[str]]]:
-    """Per (dataset, rows): a title and the short answer: winner per profile, exclusions."""
+    """Per (dataset, rows): a title and the short answer: winner per profile (with the
+    metrics it ranked on), the retyped formats ranked, the exclusions."""
     blocks = []
     for (dataset, rows), part in frame.groupby(["dataset", "rows"], sort=False):
-        lines, unmeasured, excluded = [], [], {}
+        lines, unmeasured, excluded, retyped = [], [], {}, {}
         for name in profile_order(first):
-            advice = advise(part, name, allow_lossy=allow_lossy, allow_unsafe=allow_unsafe)
+            advice = advise(part, name, None, allow_lossy, allow_unsafe, strict_types)
             for adapter, why in advice.excluded.items():
-                scoped = why if _general(why) else f"for {name}: {why}"
-                excluded.setdefault(adapter, scoped)
+                excluded.setdefault(adapter, why if _general(why) else f"for {name}: {why}")
             if advice.ranking.empty:
                 unmeasured.append(f"{name} ({advice.unmeasured})")
                 continue
-            win = advice.ranking.iloc[0]
-            lines.append(f"{name}: {advice.reason}")
-            if win["adapter"] in advice.notes:
-                lines.append(f"  admitted with --allow-lossy: {advice.notes[win['adapter']]}")
+            lines.append(f"{name} (ranked on {ranked_on(advice)}): {advice.reason}")
+            win = advice.ranking.iloc[0]["adapter"]
+            if win in advice.notes and not advice.notes[win].startswith(RETYPES):
+                lines.append(f"  admitted with --allow-lossy: {advice.notes[win]}")
+            for adapter in advice.ranking["adapter"]:
+                if advice.notes.get(adapter, "").startswith(RETYPES):
+                    retyped.setdefault(adapter, advice.notes[adapter])
         if unmeasured:
             lines.append("not ranked: " + "; ".join(unmeasured))
+        lines += [
+            f"ranked {a}, which {why[:-1]}; --strict-types excludes it)"
+            for a, why in retyped.items()
+        ]
         lines += [f"excluded {adapter}: {why}" for adapter, why in excluded.items()]
         blocks.append((f"Recommendation for {dataset} ({int(rows):,} rows)", lines))
     return blocks
@@ -224,4 +302,4 @@ def answer_lines(
 
 def _general(reason: str) -> bool:
     """Whether an exclusion holds for every profile (unsafe, lossy), not just one's need."""
-    return reason in UNSAFE.values() or reason.startswith("changes this data")
+    return reason in UNSAFE.values() or reason.startswith((CHANGES, RETYPES))

@@ -1,4 +1,7 @@
-"""How sure a figure is: each case's 95% interval of the median, and which formats tie.
+"""How sure a figure is: each case's interval of the median, and which formats tie.
+
+An interval is 95% only when its rounds give that: below 6 rounds it is min..max and
+claims its own coverage (``confidence``), which the tables print beside it ("±3% (88%)").
 
 Runs with ``--rounds auto`` record ``ci_low``/``ci_high`` per case (suite/rounds.py). Two
 formats whose intervals overlap cannot be told apart by this run, so every view calls
@@ -12,6 +15,8 @@ import math
 from typing import Any
 
 import pandas as pd
+
+from benchmarks.suite.rounds import CONFIDENCE, range_coverage
 
 CI_KEYS = ("ci_low", "ci_high")
 
@@ -32,6 +37,20 @@ def interval(row: pd.Series | dict[str, Any]) -> tuple[float, float] | None:
     return float(low), float(high)
 
 
+def confidence(row: pd.Series | dict[str, Any]) -> float | None:
+    """The confidence a case's interval really has: what the file records, and never more
+    than min..max of its rounds covers (files written before intervals said so claimed
+    95% for 2 rounds, whose range covers the median only half the time)."""
+    if interval(row) is None:
+        return None
+    recorded = row.get("ci_confidence")
+    claim = CONFIDENCE if recorded is None or pd.isna(recorded) else float(recorded)
+    rounds = row.get("rounds")
+    if rounds is None or pd.isna(rounds) or range_coverage(int(rounds)) >= CONFIDENCE:
+        return claim
+    return min(claim, range_coverage(int(rounds)))
+
+
 def overlap(a: tuple[float, float] | None, b: tuple[float, float] | None) -> bool | None:
     """True when two intervals overlap; None when either is unknown."""
     if a is None or b is None:
@@ -45,7 +64,9 @@ def half_width_text(row: pd.Series) -> str:
     if ci is None or median is None or pd.isna(median) or median <= 0:
         return "-"
     half = max(median - ci[0], ci[1] - median) / median
-    return f"±{half:.1%}"
+    claim = confidence(row)
+    below = claim is not None and claim < CONFIDENCE - 1e-12
+    return f"±{half:.1%} ({claim:.0%})" if below else f"±{half:.1%}"
 
 
 def ties_with_fastest(group: pd.DataFrame) -> pd.Series:

@@ -221,7 +221,8 @@ def operation_tables(frame: pd.DataFrame) -> list[Block]:
         para(
             "x: median over the fastest format's; access: native or emulated; 95% CI: the "
             "median's confidence interval (order statistics; with several processes, "
-            "widened to cover every process's median), as ± of the median."
+            "widened to cover every process's median), as ± of the median; under 6 rounds "
+            "it is min..max and its own confidence is shown, e.g. (88%)."
         )
     )
     ok["label"] = ok.apply(case_label, axis=1)
@@ -255,7 +256,7 @@ def charts(results_path: Path, out_dir: Path) -> list[Block]:
 def fidelity(frame: pd.DataFrame) -> list[Block]:
     """The type round-trip matrix for the adapters in this run, measured here and now."""
     import formats
-    from benchmarks.analysis.views import fidelity_markdown
+    from benchmarks.analysis.views import LEGEND, fidelity_markdown
     from formats.fidelity import fidelity_matrix
     from formats.native import contained
 
@@ -277,7 +278,7 @@ def fidelity(frame: pd.DataFrame) -> list[Block]:
         blocks.append(para(f"Check failed: {'; '.join(broken)}."))
     if not verdicts:
         return blocks
-    blocks.append(para("ok lossless, ~ changed, x unsupported, ! error (checked on this machine)."))
+    blocks.append(para(f"{LEGEND} (checked on this machine)."))
     blocks.append(table_from_markdown(fidelity_markdown(verdicts)))
     details = [f"{v.adapter} {v.column}: {v.status}: {v.detail}" for v in verdicts if v.detail]
     return blocks + ([bullets(details)] if details else [])
@@ -313,6 +314,7 @@ class Choices:
     profile: str | None = None
     allow_lossy: bool = False
     allow_unsafe: bool = False
+    strict_types: bool = False
 
 
 def recommendations(
@@ -360,6 +362,7 @@ def build_blocks(
     choices: Choices | None = None,
 ) -> list[Block]:
     """Every section of the report, in reading order: the answer first, the evidence after."""
+    from benchmarks.analysis.report_knobs import knob_blocks
     from benchmarks.analysis.report_storage import storage_blocks
 
     frame = tidy(data)
@@ -370,6 +373,7 @@ def build_blocks(
         *engine_blocks(frame),
         *storage_blocks(frame),
         *operation_tables(frame),
+        *knob_blocks(frame),
         *charts(results_path, out_dir),
         *fidelity(frame),
         *problems(data),

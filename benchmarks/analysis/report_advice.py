@@ -20,10 +20,12 @@ SCORING = (
 )
 
 RULES = (
-    "A format is eligible only if its round trip kept this data exactly (--allow-lossy "
-    "admits changed ones), it is safe to load in any language (--allow-unsafe admits "
+    "A format is eligible only if its round trip kept this data's values (--allow-lossy "
+    "admits changed ones; one that returned another type with the same values, retyped, "
+    "is ranked with the type change named unless --strict-types), it is safe to load in "
+    "any language (--allow-unsafe admits "
     "Pickle), and it natively does what the profile needs (lookups: a native take; "
-    "logging: appends)."
+    "logging: appends; serving: a measured take)."
 )
 
 
@@ -36,7 +38,9 @@ def profile_blocks(
 ) -> list[Block]:
     """One profile: top eligible formats with scores, why the first wins, who is excluded."""
     blocks = [heading(title, 3), para(f"weights: {_weights_text(weights)}")]
-    advice = adv.advise(frame, name, weights, choices.allow_lossy, choices.allow_unsafe)
+    advice = adv.advise(
+        frame, name, weights, choices.allow_lossy, choices.allow_unsafe, choices.strict_types
+    )
     ranking = advice.ranking
     if ranking.empty:
         why = advice.unmeasured
@@ -55,9 +59,13 @@ def profile_blocks(
         blocks += [table(header, rows), para("Why: " + why)]
         if ranking.attrs.get("unmeasured"):
             blocks.append(para(f"Not in this run: {', '.join(ranking.attrs['unmeasured'])}."))
-    admitted = [
-        f"{a}: {why}" for a, why in advice.notes.items() if a in set(ranking.get("adapter", []))
-    ]
+    ranked = set(ranking.get("adapter", []))
+    notes = {a: why for a, why in advice.notes.items() if a in ranked}
+    retyped = [f"{a}: {why}" for a, why in notes.items() if why.startswith(adv.RETYPES)]
+    admitted = [f"{a}: {why}" for a, why in notes.items() if not why.startswith(adv.RETYPES)]
+    if retyped:
+        blocks += [para("Ranked with another type, the same values (--strict-types excludes):")]
+        blocks.append(bullets(retyped))
     if admitted:
         blocks += [para("Admitted with --allow-lossy, with the change:"), bullets(admitted)]
     if advice.excluded:
@@ -72,29 +80,34 @@ def answer_blocks(frame: pd.DataFrame, choices: Choices) -> list[Block]:
     """The short answer, as the terminal summary ends with it."""
     blocks = []
     for title, lines in adv.answer_lines(
-        frame, choices.profile, choices.allow_lossy, choices.allow_unsafe
+        frame, choices.profile, choices.allow_lossy, choices.allow_unsafe, choices.strict_types
     ):
         blocks += [heading(title, 3), bullets(lines)]
     return blocks
 
 
 def changes_blocks(frame: pd.DataFrame) -> list[Block]:
-    """Per format, what its round trips changed in this data (every read case is checked)."""
+    """Per format, what its round trips changed or retyped in this data (every read case
+    is checked)."""
     if "round_trip" not in frame:
         return []
     checked = frame[frame["round_trip"].notna()]
     rows = []
-    for adapter, group in checked.groupby("adapter", sort=False):
-        changes = []
-        for listed in group.get("round_trip_changes", pd.Series(dtype=object)).dropna():
-            changes += [c for c in listed if c not in changes]
-        rows.append([adapter, "changed" if changes else "lossless", "; ".join(changes) or "-"])
+    for adapter in dict.fromkeys(checked["adapter"]):
+        change, retype = adv.data_change(checked, adapter), adv.data_retype(checked, adapter)
+        verdict = "changed" if change else "retyped" if retype else "lossless"
+        rows.append([adapter, verdict, change or "-", retype or "-"])
     if not rows:
         return []
     return [
         heading("What each format changed in this data", 3),
-        para("Measured on every read case: the result compared with the source, untimed."),
-        table(["format", "round trip", "changes"], rows),
+        para(
+            "Measured on every read case: the result compared with the source, untimed. "
+            "lossless: same types, same values; retyped: another type of the same kind whose "
+            "values, cast back, are the source's; changed: values, nulls, NaN/-0.0, zone or "
+            "meaning differ."
+        ),
+        table(["format", "round trip", "changed columns", "retyped columns"], rows),
     ]
 
 

@@ -123,6 +123,7 @@ def print_summary(
     profile: str | None = None,
     allow_lossy: bool = False,
     allow_unsafe: bool = False,
+    strict_types: bool = False,
 ) -> None:
     """Print the tables, failures and skipped cases with their reasons, then the answer."""
     for table in summary_tables(frame):
@@ -139,7 +140,7 @@ def print_summary(
         console.print(f"[red]{len(failed)} failed[/red]:")
         for item in failed:
             console.print(f"  {item['id']}: {item['error']}", markup=False)
-    print_answer(frame, console, profile, allow_lossy, allow_unsafe)
+    print_answer(frame, console, profile, allow_lossy, allow_unsafe, strict_types)
 
 
 def print_answer(
@@ -148,13 +149,14 @@ def print_answer(
     profile: str | None = None,
     allow_lossy: bool = False,
     allow_unsafe: bool = False,
+    strict_types: bool = False,
 ) -> None:
     """The closing "Recommendation for DATASET" block: winner per profile, exclusions."""
     from benchmarks.analysis.advice import answer_lines  # it builds on this module
 
     if frame.empty or "adapter" not in frame:
         return
-    for title, lines in answer_lines(frame, profile, allow_lossy, allow_unsafe):
+    for title, lines in answer_lines(frame, profile, allow_lossy, allow_unsafe, strict_types):
         console.print(f"[bold]{title}[/bold]")
         for line in lines:
             console.print(f"  {line}", markup=False, soft_wrap=True)

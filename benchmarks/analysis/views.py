@@ -14,8 +14,18 @@ import formats
 from formats.base import ACCESS_PATTERNS
 from formats.fidelity import Verdict
 
-SYMBOL = {"lossless": "[green]ok[/]", "changed": "[yellow]~[/]", "unsupported": "[red]x[/]"}
-SYMBOL_PLAIN = {"lossless": "ok", "changed": "~", "unsupported": "x", "error": "!"}
+SYMBOL = {
+    "lossless": "[green]ok[/]",
+    "retyped": "[cyan]t[/]",
+    "changed": "[yellow]~[/]",
+    "unsupported": "[red]x[/]",
+}
+SYMBOL_PLAIN = {"lossless": "ok", "retyped": "t", "changed": "~", "unsupported": "x", "error": "!"}
+#: The matrix's legend, one line for the terminal, the report and README.
+LEGEND = (
+    "ok lossless, t retyped (another type, the same values), ~ changed (values, nulls, "
+    "zone or meaning), x unsupported, ! error"
+)
 
 
 def formats_rows() -> list[dict[str, Any]]:
@@ -84,7 +94,7 @@ def fidelity_report(verdicts: list[Verdict], width: int = 200) -> Iterator[Any]:
         yield from _fidelity_narrow(verdicts, adapters, columns, width)
         return
     cell = {(v.adapter, v.column): v for v in verdicts}
-    table = Table(title="type fidelity: ok lossless, ~ changed, x unsupported, ! error")
+    table = Table(title=f"type fidelity: {LEGEND}")
     table.add_column("type")
     for a in adapters:
         table.add_column(a, justify="center", overflow="fold")
@@ -112,6 +122,7 @@ def _fidelity_narrow(
         ok = sum(v.status == "lossless" for v in mine)
         yield Text(a, style="bold") + Text(f"  {ok}/{len(mine)} lossless")
         for status, word in (
+            ("retyped", "retypes (same values)"),
             ("changed", "changes"),
             ("unsupported", "refuses"),
             ("error", "errors"),

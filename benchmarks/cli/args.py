@@ -79,6 +79,11 @@ def add_advice_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--allow-unsafe", action="store_true", help="rank Pickle and other code-on-load formats"
     )
+    p.add_argument(
+        "--strict-types",
+        action="store_true",
+        help="exclude formats that return another type with the same values (retyped)",
+    )
     p.add_argument("--profile", type=profile_name, help="the recommendation profile shown first")
 
 

@@ -15,7 +15,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     recommended formats per workload profile (plus your own with --weights).
     Metrics for --weights: write, read, read_column, scan, take_p50, take_p99,
     append, append_p99, file_bytes, memory, universality. Formats that changed the data
-    or run code on load are excluded unless --allow-lossy / --allow-unsafe.
+    or run code on load are excluded unless --allow-lossy / --allow-unsafe; formats that
+    returned another type with the same values are ranked unless --strict-types.
 
     Example: fmtbench report results/0001_mixed.json --weights write=1,file_bytes=0.5
     """
@@ -24,7 +25,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from benchmarks.cli.console import out
 
     weights = parse_weights(args.weights) if args.weights else None
-    choices = Choices(args.profile, args.allow_lossy, args.allow_unsafe)
+    choices = Choices(args.profile, args.allow_lossy, args.allow_unsafe, args.strict_types)
     md_path, html_path = write_report(args.results, args.out, weights, choices)
     out.print(f"wrote {md_path} and {html_path}", markup=False)
     return 0

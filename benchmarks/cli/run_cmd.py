@@ -138,6 +138,7 @@ def run_from_args(args: argparse.Namespace, console: Console) -> int:
             args.profile,
             args.allow_lossy,
             args.allow_unsafe,
+            args.strict_types,
         )
     if not args.no_charts:
         _charts(outcome.path, console)

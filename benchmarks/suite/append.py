@@ -19,7 +19,7 @@ import pyarrow as pa
 from benchmarks.suite.cases import default_columns
 from benchmarks.suite.ops import CaseEnv, Operation
 from formats.base import path_bytes, remove_path
-from formats.fidelity import compare_tables
+from formats.fidelity import round_trip
 
 #: Appends per case at most: B=1 on a million rows would be a million writes per round,
 #: so small batches append only the first MAX_APPENDS * B rows (extra_info says so).
@@ -85,11 +85,8 @@ def readback(env: CaseEnv, path: Path, mode: str, source: pa.Table) -> dict[str,
     """Round trip of the appended output, and its read / read_column cost vs one go."""
     a, codec = env.adapter, env.case.codec
     back = a.read_appended(path, mode)
-    status, changes = compare_tables(source, back)
+    info: dict[str, Any] = round_trip(source, back).info()
     del back
-    info: dict[str, Any] = {"round_trip": status}
-    if changes:
-        info |= {"round_trip_change": changes[0], "round_trip_changes": changes}
     one_go = env.workdir / ("onego-" + a.file_name(env.dataset.name, codec))
     remove_path(one_go)
     a.write(source, one_go, codec)

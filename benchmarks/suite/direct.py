@@ -228,7 +228,6 @@ def direct_calls(table: pa.Table, workdir: Path) -> dict[str, Callable[[], dict[
                 p,
                 compression="snappy",
                 row_group_size=PARQUET_ROW_GROUP_ROWS,
-                write_page_index=True,
             ),  # fmt: skip
             "read": pq.read_table,
             "read_column": lambda p, c: pq.read_table(p, columns=[c]),

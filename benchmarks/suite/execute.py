@@ -26,7 +26,7 @@ from benchmarks.suite.measure import MemoryWatch, measure_peak_memory, throughpu
 from benchmarks.suite.ops import CaseEnv, Operation, build_operation, case_dir, keep_files
 from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, share, time_adaptive
 from formats.base import path_bytes, remove_path
-from formats.fidelity import compare_tables
+from formats.fidelity import round_trip
 
 #: Time budget per take case: enough calls for a p99, without 50 full reads of a CSV.
 TAKE_BUDGET_S = 5.0
@@ -305,10 +305,10 @@ def _fresh_memory(cfg: RunConfig, case: Case, env: CaseEnv) -> dict[str, Any]:
     if cfg.memory != "fresh" or not local:  # the probe rebuilds a local table
         return {"memory_method": IN_PROCESS}
     try:
-        peak = fresh_peak(cfg, env)
+        probe = fresh_peak(cfg, env)
     except (RuntimeError, OSError, subprocess.TimeoutExpired, ValueError) as exc:
         return {"memory_method": IN_PROCESS, "memory_probe_error": str(exc)}
-    return {"peak_memory_bytes": peak, "memory_method": FRESH_PROCESS}
+    return {**probe, "memory_method": FRESH_PROCESS}
 
 
 def round_trip_info(op: Operation) -> dict[str, Any]:
@@ -323,11 +323,9 @@ def round_trip_info(op: Operation) -> dict[str, Any]:
     back = op.fn(*args, **kwargs)
     if op.normalise is not None:
         back = op.normalise(back)
-    status, changes = compare_tables(op.expected(args), back)
+    verdict = round_trip(op.expected(args), back)
     del back
-    if status == "lossless":
-        return {"round_trip": status}
-    return {"round_trip": status, "round_trip_change": changes[0], "round_trip_changes": changes}
+    return verdict.info()
 
 
 def storage_info(cfg: RunConfig, case: Case) -> dict[str, Any]:

@@ -4,8 +4,10 @@ Measured after the timed rounds, in the worker, a peak is too low: the allocator
 hold what the operation needs (RSS does not grow), and pyarrow's IO context (pre-buffered
 Parquet reads) allocates from the pool it captured at start-up, which a proxy pool installed
 later never sees. So the case is rebuilt in a fresh interpreter, the dataset loaded and its
-scratch memory returned, and only then is the operation run once, under a proxy pool and an
-RSS sampler. ``python -m benchmarks.suite.fresh`` is that child: a pickled request on stdin,
+scratch memory returned, the operation run once untimed on another, small file (so the
+library's import and first-call setup are in the baseline, recorded apart as
+``import_bytes``), and only then is the operation run once, under a proxy pool and an RSS
+sampler. ``python -m benchmarks.suite.fresh`` is that child: a pickled request on stdin,
 one JSON line on stdout.
 """
 
@@ -18,13 +20,20 @@ import os
 import pickle
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 #: What ``memory_method`` says for each way the peak was taken.
-FRESH_PROCESS = "fresh-process: max(proxy pool peak, RSS growth, result size), first execution"
+FRESH_PROCESS = (
+    "fresh-process: max(proxy pool peak, RSS growth, result size), above a baseline with "
+    "the library imported and warmed up by one call on another file (import_bytes)"
+)
 IN_PROCESS = "in-process after timing: max(proxy pool peak, RSS growth, result size)"
 STREAMED = "streamed, during the timed rounds: max(proxy pool peak, RSS growth); peak_rss_bytes"
+
+#: Rows of the case's table the warm-up call writes or reads (another, small file).
+WARM_UP_ROWS = 1_000
 
 #: A memory probe that takes longer than this is abandoned (the in-process figure is kept).
 TIMEOUT_S = 900.0
@@ -49,9 +58,11 @@ def _source_file(env: Any, cfg: Any) -> Path:
     return path
 
 
-def fresh_peak(cfg: Any, env: Any) -> int:
-    """Peak bytes of one execution of ``env.case`` in a fresh process (RuntimeError if the
-    probe fails). The parent's prepared file is reused, so the child writes nothing first."""
+def fresh_peak(cfg: Any, env: Any) -> dict[str, Any]:
+    """``peak_memory_bytes`` of one execution of ``env.case`` in a fresh process, above a
+    baseline where the library is imported and warmed up, and that footprint as
+    ``import_bytes`` (RuntimeError if the probe fails). The parent's prepared file is
+    reused, so the child writes nothing first."""
     ds = env.dataset
     request = {
         "cfg": cfg,
@@ -75,61 +86,107 @@ def fresh_peak(cfg: Any, env: Any) -> int:
     if proc.returncode != 0 or not lines:
         last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
         raise RuntimeError(f"memory probe exited {proc.returncode}: {last}")
-    return int(json.loads(lines[-1])["peak_memory_bytes"])
+    return dict(json.loads(lines[-1]))
 
 
-def _child_env(request: dict[str, Any]) -> Any:
-    """The parent's case rebuilt around the table loaded from the IPC file."""
+def _load(request: dict[str, Any]) -> Any:
+    """The case's table, from the parent's IPC file."""
     import pyarrow as pa
 
+    with pa.OSFile(str(request["source"])) as f:
+        return pa.ipc.open_file(f).read_all()
+
+
+def _child_env(request: dict[str, Any], table: Any, warm_up: bool = False) -> Any:
+    """The parent's case rebuilt around ``table``; ``warm_up``: on a few rows of it, in a
+    folder of its own, so the warm-up call reads and writes another file."""
     import formats
     from benchmarks.datasets import Dataset
     from benchmarks.suite.execute import PreparedFiles, apply_threads
     from benchmarks.suite.ops import CaseEnv
 
     case, cfg, workdir = request["case"], request["cfg"], Path(request["workdir"])
-    with pa.OSFile(str(request["source"])) as f:
-        table = pa.ipc.open_file(f).read_all()
     name, source, params = request["dataset"]
+    if warm_up:
+        table, workdir = table.slice(0, WARM_UP_ROWS), workdir / "fmtbench-warm-up"
+        workdir.mkdir(exist_ok=True)
     dataset = Dataset(name, source, table, params)
     adapter = formats.get(case.adapter, request["options"])
     adapter.know_source(table)
     apply_threads(case.threads, adapter)  # the same thread pools as the timed rounds
     prepared = PreparedFiles(workdir)
-    if request["prepared"] is not None:
+    if request["prepared"] is not None and not warm_up:
         prepared.adopt(case, request["prepared"])
         adapter.adopt_written(request["prepared"])
     path = lambda: prepared.get(case, adapter, table, name)  # noqa: E731
     return CaseEnv(case, adapter, dataset, workdir, cfg.cache, cfg.seed, path)
 
 
-def _child(request: dict[str, Any]) -> int:
-    """Load the data, then measure one execution; the Arrow default pool's new peak counts
-    too (the IO context and pre-buffering allocate there, not from a proxy pool)."""
+def _warm_up(request: dict[str, Any], table: Any) -> str:
+    """One untimed, unmeasured call of the operation on another, small file: the library
+    is imported and its lazy state (thread pools, allocator arenas, caches) made before
+    the measured call. '' when done, else why not (the measured call then pays it)."""
+    from benchmarks.suite.ops import build_operation
+
+    try:
+        op = build_operation(_child_env(request, table, warm_up=True))
+        args, kwargs = op.setup()
+        try:
+            result = op.fn(*args, **kwargs)
+            for _ in result if isinstance(result, Iterator) else ():
+                pass
+            del result
+        finally:
+            op.cleanup()
+    except Exception as exc:  # a warm-up is a courtesy: the measurement still runs
+        return f"{type(exc).__name__}: {exc}"
+    return ""
+
+
+def _settled_rss() -> int:
+    """Resident bytes once garbage, the C heap's free memory and Arrow's unused pool
+    memory are given back: what the process holds, not what it could reuse."""
+    import psutil
+    import pyarrow as pa
+
+    from benchmarks.suite.measure import trim_malloc
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    trim_malloc()
+    return psutil.Process().memory_info().rss
+
+
+def _child(request: dict[str, Any]) -> dict[str, Any]:
+    """Load the data, warm the library up on another file, then measure one execution
+    above that baseline; the Arrow default pool's new peak counts too (the IO context and
+    pre-buffering allocate there, not from a proxy pool)."""
     import pyarrow as pa
 
     from benchmarks.suite.measure import measure_peak_memory
     from benchmarks.suite.ops import build_operation
 
-    op = build_operation(_child_env(request))
+    table = _load(request)
+    before = _settled_rss()
+    warm_error = _warm_up(request, table)
+    op = build_operation(_child_env(request, table))
     args, kwargs = op.setup()
-    gc.collect()
-    pool = pa.default_memory_pool()  # untouched in this process: Arrow's own default pool
-    pool.release_unused()
+    imported = _settled_rss() - before  # the library imported and warmed, its setup kept
+    pool = pa.default_memory_pool()
     held, before_peak = pool.bytes_allocated(), pool.max_memory()
     try:
         peak = measure_peak_memory(lambda: op.fn(*args, **kwargs))
     finally:
         op.cleanup()  # a write's output: the parent's next round starts from no file
     arrow = pool.max_memory() - held if pool.max_memory() > before_peak else 0
-    return max(peak, arrow)
+    out: dict[str, Any] = {"peak_memory_bytes": max(peak, arrow), "import_bytes": max(0, imported)}
+    return out | ({"memory_warm_up_error": warm_error} if warm_error else {})
 
 
 def main() -> int:
     """Child entry point: pickled request on stdin, ``{"peak_memory_bytes": N}`` on stdout."""
     request = pickle.loads(sys.stdin.buffer.read())
-    peak = _child(request)
-    print(json.dumps({"peak_memory_bytes": peak}), flush=True)
+    print(json.dumps(_child(request)), flush=True)
     return 0
 
 

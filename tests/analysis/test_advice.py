@@ -107,7 +107,7 @@ def test_the_terminal_answer_names_winner_reason_and_exclusions():
     text = console.export_text()
     assert "Recommendation for d (100 rows)" in text
     first = text.splitlines()[1]
-    assert first.startswith("  lookups: Lance via e (c) wins on take_p99: ")
+    assert first.startswith("  lookups (ranked on take_p99, take_p50): Lance via e (c) wins on ")
     assert "x faster than runner-up" in first
     assert f"excluded csv-pyarrow: changes this data: {TZ_CHANGE}" in text
     assert "excluded pickle: Python-only" in text
@@ -117,3 +117,63 @@ def test_the_terminal_answer_names_winner_reason_and_exclusions():
 def test_every_profile_gives_an_answer_or_says_why_not(profile):
     advice = advise(frame_with_tz_change(), profile)
     assert not advice.ranking.empty or advice.unmeasured
+
+
+def frame_with_retype(strict: bool = False) -> pd.DataFrame:
+    """Lance returns a string column as string_view, Parquet changes four decimals (and
+    widens an int); the rest is lossless."""
+    frame = frame_with_tz_change()
+    reads = frame["operation"] != "write"
+    lance, parquet = frame["adapter"] == "lance", frame["adapter"] == "parquet-pyarrow"
+    frame["round_trip_retyped"] = None
+    frame["round_trip_changes"] = None
+    frame["round_trip_retyped"] = frame["round_trip_retyped"].astype(object)
+    frame["round_trip_changes"] = frame["round_trip_changes"].astype(object)
+    frame.loc[lance & reads, "round_trip"] = "retyped"
+    for i in frame.index[lance & reads]:
+        frame.at[i, "round_trip_retyped"] = ["category: string -> string_view"]
+    decimals = [f"{c}: decimal128(15, 2) -> double" for c in ("l_quantity", "l_tax")]
+    frame.loc[parquet & reads, "round_trip"] = "changed"
+    frame.loc[parquet & reads, "round_trip_change"] = decimals[0]
+    for i in frame.index[parquet & reads]:
+        frame.at[i, "round_trip_changes"] = decimals
+        frame.at[i, "round_trip_retyped"] = ["l_linenumber: int32 -> int64"]
+    return frame
+
+
+def test_retyped_formats_are_ranked_and_named_unless_strict_types():
+    frame = frame_with_retype()
+    advice = advise(frame, "lookups")
+    assert advice.ranking.iloc[0]["adapter"] == "lance"  # same values: still the fastest
+    assert "lance" not in advice.excluded
+    lines = answer_lines(frame)[0][1]
+    retyped = [line for line in lines if line.startswith("ranked lance")]
+    assert retyped == [
+        "ranked lance, which retypes this data: category: string -> string_view "
+        "(values kept; --strict-types excludes it)"
+    ]
+    strict = advise(frame, "lookups", strict_types=True)
+    assert strict.excluded["lance"].startswith("retypes this data: category: string -> ")
+    assert "lance" not in set(strict.ranking["adapter"])
+
+
+def test_an_exclusion_names_every_changed_column_and_not_the_retyped_one():
+    frame = frame_with_retype()
+    reason = exclusions(frame, "storage")[0]["parquet-pyarrow"]
+    assert reason.startswith("changes this data: l_quantity, l_tax: decimal128(15, 2) -> double")
+    assert "l_linenumber" not in reason
+
+
+def test_serving_without_take_says_it_was_not_measured():
+    frame = frame_with_tz_change()
+    advice = advise(frame[frame["operation"] != "take"], "serving")
+    assert advice.ranking.empty
+    assert advice.reason.startswith("single-row latency by position or id (take) was not measured")
+    assert not advise(frame, "serving").ranking.empty
+
+
+def test_every_profile_line_names_the_metrics_it_ranked_on():
+    lines = answer_lines(frame_with_tz_change())[0][1]
+    ranked = [line for line in lines if " wins " in line or " ties " in line]
+    assert ranked and all("(ranked on " in line for line in ranked)
+    assert any(line.startswith("analytics (ranked on read_column, scan): ") for line in ranked)

@@ -78,15 +78,15 @@ NOT_LOSSLESS = {
     "parquet-fastparquet": {
         "float32": "changed",  # NaN -> null (pandas has one missing value for floats)
         "float64": "changed",
-        "utf8": "changed",  # string -> large_string (pandas' str dtype)
+        "utf8": "retyped",  # string -> large_string (pandas' str dtype), values kept
         "date32": "changed",  # written as timestamp[ms]: pandas has no date type
-        "dictionary": "changed",  # categorical comes back with int8 indices, large_string values
+        "dictionary": "retyped",  # int8 indices, large_string values: the same values
         "decimal128": "unsupported",
         "decimal256": "unsupported",
         "interval": "unsupported",
         "list": "unsupported",
         "struct": "unsupported",
-        "utf8_null_words": "changed",  # string -> large_string
+        "utf8_null_words": "retyped",  # string -> large_string, values kept
         "decimal128_38_10": "unsupported",
     },
 }
