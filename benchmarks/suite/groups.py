@@ -33,6 +33,9 @@ ROUND = "round"
 PROCESS = "process"
 #: Operations whose setup is too heavy to repeat per round for every case of a group.
 PROCESS_OPS = frozenset({"append"})
+#: The runner names this file (environment variable) so a crash is charged to the case
+#: whose call was running (run/watch.py).
+INFLIGHT_ENV = "FMTBENCH_INFLIGHT"
 #: Parameters that tell how a format does the operation, not what is asked of it: cases
 #: that differ in them are compared (each format at its best way of appending).
 VARIANT_PARAMS = frozenset({"append_mode"})

@@ -30,7 +30,7 @@ from benchmarks.suite import execute as ex
 from benchmarks.suite.cases import Case, default_threads
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.fresh import STREAMED
-from benchmarks.suite.groups import PROCESS, group_key, group_label, interleave_mode
+from benchmarks.suite.groups import INFLIGHT_ENV, PROCESS, group_key, group_label, interleave_mode
 from benchmarks.suite.interleave import Member, time_interleaved, time_one_after_another
 from benchmarks.suite.measure import MemoryWatch, measure_peak_memory, throughputs, trim_malloc
 from benchmarks.suite.ops import Operation, build_operation
@@ -39,8 +39,6 @@ from formats.base import path_bytes
 
 #: Time budget per take case: enough calls for a p99, without 50 full reads of a CSV.
 TAKE_BUDGET_S = 5.0
-#: The runner names this file (env var) so a crash is charged to the case in flight.
-INFLIGHT_ENV = "FMTBENCH_INFLIGHT"
 #: An error the member's own test raises: a failure, or pytest's skip.
 _CAUGHT = (Exception, pytest.skip.Exception)
 
