@@ -34,7 +34,8 @@ def test_a_run_records_groups_and_ratios_from_side_by_side_rounds(tmp_path, caps
     for members in by_group.values():
         assert len(members) == 3 and all(b["extra_info"]["group_size"] == 3 for b in members)
         fastest = min(members, key=lambda b: b["stats"]["median"])
-        assert {b["extra_info"]["fastest_case"] for b in members} == {fastest["extra_info"]["case_id"]}
+        named = {b["extra_info"]["fastest_case"] for b in members}
+        assert named == {fastest["extra_info"]["case_id"]}
         assert fastest["extra_info"]["ratio_to_fastest"] == 1.0
     # two engines of one format wrote files of one name: each in its own folder, both read
     sizes = {b["extra_info"]["adapter"]: b["extra_info"]["file_bytes"] for b in benches}

@@ -86,8 +86,12 @@ def test_rounds_of_different_workers_are_never_paired():
 
 def test_process_interleaving_takes_per_process_ratios_of_medians():
     kw = {"interleave": "process"}
-    f = merge_entries([_entry("F", [1.0, 1.1, 0.9], "w1", **kw), _entry("F", [2.0] * 3, "w2", **kw)])
-    s = merge_entries([_entry("S", [3.0, 3.3, 2.7], "w1", **kw), _entry("S", [5.0] * 3, "w2", **kw)])
+    f = merge_entries(
+        [_entry("F", [1.0, 1.1, 0.9], "w1", **kw), _entry("F", [2.0] * 3, "w2", **kw)]
+    )
+    s = merge_entries(
+        [_entry("S", [3.0, 3.3, 2.7], "w1", **kw), _entry("S", [5.0] * 3, "w2", **kw)]
+    )
     add_ratios([f, s])
     info = s["extra_info"]
     assert info["ratio_method"] == PROCESS_METHOD and info["ratio_pairs"] == 2

@@ -41,7 +41,8 @@ def test_cases_differing_only_in_format_codec_or_knob_share_a_group():
 
 def test_append_modes_of_one_batch_size_are_compared_in_one_group():
     a = _case(op="append", params=(("batch_rows", 100), ("append_mode", "append")))
-    b = _case("parquet-pyarrow", "snappy", "append", (("batch_rows", 100), ("append_mode", "row_group")))
+    modes = (("batch_rows", 100), ("append_mode", "row_group"))
+    b = _case("parquet-pyarrow", "snappy", "append", modes)
     c = _case(op="append", params=(("batch_rows", 1), ("append_mode", "append")))
     assert groups.group_key(a) == groups.group_key(b) != groups.group_key(c)
     assert groups.interleave_mode(a) == groups.PROCESS
