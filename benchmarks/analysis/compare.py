@@ -2,8 +2,12 @@
 
 Cases are matched by what they measure (dataset, rows, adapter, codec, operation, cache
 and the operation's parameters), never by position. A change counts only when it is
-both larger than the threshold and larger than the runs' own noise: the two 95%
-intervals of the median (``--rounds auto``) must not overlap, or, for results files
+both larger than the threshold and larger than the runs' own noise. Where both files
+timed the case side by side with its group (analysis/paired.py), the change judged is
+that of its ratio to the group's fastest case, and the two ratio intervals must not
+overlap (drift common to a whole run moves medians, not ratios; the group's fastest
+case itself is judged on its median). Otherwise the two 95% intervals of the median
+(``--rounds auto``) must not overlap, or, for results files
 without intervals, the change must exceed the wider of the two interquartile ranges. A
 15% swing on a case whose rounds already spread by 30% is not a regression, it is jitter.
 """
@@ -21,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from benchmarks.analysis.intervals import interval, overlap
+from benchmarks.analysis.paired import RATIO, ratio_interval
 from benchmarks.analysis.summary import PARAM_KEYS, case_label, format_seconds
 from benchmarks.errors import UsageError
 from benchmarks.run.results import load_results, tidy
@@ -42,6 +47,22 @@ class Change:
     threshold: float
     base_ci: tuple[float, float] | None = None  # 95% interval of the median, when recorded
     new_ci: tuple[float, float] | None = None
+    #: ratio to the group's fastest case (rounds side by side) and its interval, when
+    #: recorded: (ratio, low, high); the group's fastest case has none here
+    base_rel: tuple[float, float, float] | None = None
+    new_rel: tuple[float, float, float] | None = None
+
+    @property
+    def uses_ratio(self) -> bool:
+        """Both files timed the case side by side with its group, and it is not the
+        group's fastest in either (that one is judged on its median)."""
+        return self.base_rel is not None and self.new_rel is not None
+
+    @property
+    def relative(self) -> float:
+        """new / base ratio to the fastest: above 1, slower against its group."""
+        assert self.base_rel is not None and self.new_rel is not None
+        return self.new_rel[0] / self.base_rel[0]
 
     @property
     def ratio(self) -> float:
@@ -60,7 +81,17 @@ class Change:
 
     @property
     def significant(self) -> bool:
-        """Beyond the threshold AND beyond the noise: intervals apart, else the wider IQR."""
+        """Beyond the threshold AND beyond the noise: intervals apart, else the wider IQR.
+
+        Where both files have the case's ratio to its group's fastest, the change is that
+        ratio's: drift common to the whole run (a slower machine) moves every median but
+        not the ratios, so it is no regression of one format.
+        """
+        if self.uses_ratio:
+            assert self.base_rel is not None and self.new_rel is not None
+            if abs(self.relative - 1) <= self.threshold:
+                return False
+            return not overlap(self.base_rel[1:], self.new_rel[1:])
         if abs(self.ratio - 1) <= self.threshold:
             return False
         if self.uses_ci:
@@ -72,7 +103,8 @@ class Change:
         """'slower', 'faster' or 'same'."""
         if not self.significant:
             return "same"
-        return "slower" if self.ratio > 1 else "faster"
+        change = self.relative if self.uses_ratio else self.ratio
+        return "slower" if change > 1 else "faster"
 
 
 @dataclass
@@ -210,7 +242,19 @@ def _change(base: pd.Series, new: pd.Series, threshold: float) -> Change:
         threshold,
         interval(base),
         interval(new),
+        _relative(base),
+        _relative(new),
     )
+
+
+def _relative(row: pd.Series) -> tuple[float, float, float] | None:
+    """(ratio to the group's fastest, low, high) of a case that is not its group's fastest."""
+    ci = ratio_interval(row)
+    value = row.get(RATIO)
+    fastest = row.get("fastest_case") == row.get("case_id")
+    if ci is None or value is None or pd.isna(value) or fastest:
+        return None
+    return float(value), ci[0], ci[1]
 
 
 # -- rendering -----------------------------------------------------------------------
@@ -240,7 +284,7 @@ def changes_table(c: Comparison, show_all: bool) -> Table:
     shown = [x for x in c.changes if show_all or x.significant]
     what = "every matched case" if show_all else "significant changes"
     table = Table(title=f"{what}, slowest first", title_justify="left")
-    for name in ("case", "base", "new", "new/base", "noise (IQR)", "verdict"):
+    for name in ("case", "base", "new", "new/base", "x fastest", "noise (IQR)", "verdict"):
         # the case folds onto more lines, never "…": it is the name a user searches for;
         # the figures stay whole on one line so the case gets the room
         text = name == "case"
@@ -256,10 +300,19 @@ def changes_table(c: Comparison, show_all: bool) -> Table:
             format_seconds(x.base),
             format_seconds(x.new),
             f"{x.ratio:.3f}",
+            _x_fastest(x),
             format_seconds(x.noise),
             Text(x.verdict, style=STYLE[x.verdict]),
         )
     return table
+
+
+def _x_fastest(x: Change) -> str:
+    """'1.42 -> 1.61': the ratio to the group's fastest in each file, '-' without."""
+    if not x.uses_ratio:
+        return "-"
+    assert x.base_rel is not None and x.new_rel is not None
+    return f"{x.base_rel[0]:.2f} -> {x.new_rel[0]:.2f}"
 
 
 def _listing(title: str, labels: list[str]) -> list[Text]:
@@ -275,8 +328,9 @@ def render(c: Comparison, show_all: bool = False) -> list[Any]:
     """What ``fmtbench compare`` prints, as rich renderables and lines."""
     out: list[Any] = [
         Text(f"base: {c.base_path}\nnew:  {c.new_path}"),
-        f"a change counts beyond ±{c.threshold:.0%} and when the two 95% intervals of the "
-        "median do not overlap (the wider IQR for cases without intervals)",
+        f"a change counts beyond ±{c.threshold:.0%} and when the two intervals do not "
+        "overlap: of the ratio to the group's fastest case where both runs timed the "
+        "group side by side (x fastest), else of the median (the wider IQR without them)",
     ]
     if c.notes:
         out.append(Text("the runs differ in: " + "; ".join(c.notes), style="yellow"))

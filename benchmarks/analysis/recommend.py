@@ -15,6 +15,10 @@ combine those ratios with a weighted geometric mean, because:
 A format with no value for a weighted metric (the case failed or was not run for it) is
 ranked after every format that has them all, since a missing number is not a good one.
 
+Timed metrics use each case's ratio to its group's fastest, from rounds taken side by
+side, where every format of the case has one (analysis/paired.py): the same ranking a
+median would give, without the drift two medians measured apart carry.
+
 These are pure functions over the tidy frame (``benchmarks.run.results.tidy``) so they can be
 tested on a hand-made table.
 """
@@ -28,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from benchmarks.analysis.paired import relative_times
 from benchmarks.analysis.summary import PARAM_KEYS
 from benchmarks.errors import UsageError
 
@@ -184,6 +189,8 @@ def _values(frame: pd.DataFrame, metric: Metric) -> tuple[pd.DataFrame, list[str
     if metric.column == "universality":
         names = frame["format"].fillna(frame["adapter"]) if "format" in frame else frame["adapter"]
         frame = frame.assign(universality=names.map(universality))
+    if metric.column == "median":  # side-by-side ratios where every case has one
+        frame = relative_times(frame, CASE_KEYS)
     sub = _usable(frame, metric.column)
     if metric.operation is not None and "operation" in sub:
         sub = sub[sub["operation"] == metric.operation]

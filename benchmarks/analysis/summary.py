@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.analysis.intervals import half_width_text, ties_with_fastest
+from benchmarks.analysis.paired import RATIO, one_group, ties_by_ratio
 
 #: What tells one case of an operation from another (besides the format): its parameters,
 #: and the storage latency, so a run at 0 and 20 ms never ranks one against the other.
@@ -39,7 +40,8 @@ def summary_tables(frame: pd.DataFrame) -> list[Table]:
     ok["label"] = ok.apply(case_label, axis=1)
     tables = []
     for (dataset, rows, label), group in ok.groupby(["dataset", "rows", "label"], sort=False):
-        tables.append(_table(f"{label} · {dataset} · {rows:,} rows", group.sort_values("median")))
+        order = RATIO if one_group(group) else "median"  # side by side, where measured so
+        tables.append(_table(f"{label} · {dataset} · {rows:,} rows", group.sort_values(order)))
     return tables
 
 
@@ -50,10 +52,14 @@ def _table(title: str, group: pd.DataFrame) -> Table:
     names = ("format", "codec", "median", "95% CI", "Arrow MB/s", "file MB")
     for name in (*names, *(("peak RSS MB",) if rss else ()), "x fastest"):
         table.add_column(name, justify="left" if name in ("format", "codec") else "right")
-    fastest = group["median"].min()
-    tie = ties_with_fastest(group)  # interval overlaps the fastest's: not told apart
+    # x fastest: the ratio from rounds taken side by side where the run has it (paired.py),
+    # else the ratio of medians; a tie: the interval overlaps the fastest's
+    paired = ties_by_ratio(group)
+    relative = group[RATIO].astype(float) if paired is not None else group["median"]
+    fastest = relative.min()
+    tie = paired if paired is not None else ties_with_fastest(group)
     for index, row in group.iterrows():
-        x = f"{row['median'] / fastest:,.1f}x"
+        x = f"{relative[index] / fastest:,.1f}x"
         table.add_row(
             str(row["adapter"]),
             str(row["codec"]),
@@ -62,7 +68,7 @@ def _table(title: str, group: pd.DataFrame) -> Table:
             f"{row['mb_s']:,.0f}" if pd.notna(row.get("mb_s")) else "-",
             f"{row['file_bytes'] / 1e6:,.1f}" if pd.notna(row.get("file_bytes")) else "-",
             *((_mb(row.get("peak_rss_bytes")),) if rss else ()),
-            f"{x} tie" if tie[index] and row["median"] > fastest else x,
+            f"{x} tie" if tie[index] and relative[index] > fastest else x,
         )
     return table
 

@@ -118,7 +118,7 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
         "--processes",
         type=int,
         help="fresh worker processes each case's rounds are spread over, pooled "
-        "(default: 3 with --rounds auto, 1 with --rounds N)",
+        "(default: 2 with --rounds auto, 1 with --rounds N)",
     )
     p.add_argument(
         "--cache", choices=("warm", "cold"), help="page cache before each read (default warm)"

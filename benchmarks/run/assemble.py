@@ -17,6 +17,7 @@ from pytest_benchmark.utils import get_commit_info
 
 from benchmarks.run.merge import merge_entries
 from benchmarks.run.parts import case_parts, final_parts
+from benchmarks.run.ratios import add_ratios
 from benchmarks.suite import machine
 from benchmarks.suite.cases import Case, case_info
 from benchmarks.suite.config import RunConfig
@@ -64,6 +65,7 @@ def assemble(
             record = _which_process(record, len(parts), processes)
             benchmarks.append(_failed_entry(case, record, cfg.cache))
             failed.append({"id": case.id, "error": record.get("error", "failed")})
+    add_ratios(benchmarks)  # each case against its group's fastest, rounds side by side
     info = pytest_benchmark_generate_machine_info()
     info.update(header.get("machine") or machine.describe())
     info["noise_control"] = _noise_control(records)

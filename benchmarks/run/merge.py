@@ -58,6 +58,8 @@ def _timing_info(
         "processes": len(entries),
         "process_medians": medians,
         "process_rounds": [int(e["stats"]["rounds"]) for e in entries],
+        # which worker timed each part: ratios pair only rounds of one worker (run/ratios.py)
+        "process_workers": [p.get("group_worker") for p in parts],
         "rounds": len(pooled),
         "warmup_rounds": sum(int(p.get("warmup_rounds", 0)) for p in parts),
         "case_budget_s": sum(float(p.get("case_budget_s", 0.0)) for p in parts),

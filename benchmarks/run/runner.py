@@ -34,10 +34,12 @@ from benchmarks.run.claim import journal_path, reserve, resume_target
 from benchmarks.run.parts import final_parts, next_batch, parts_done
 from benchmarks.run.progress import Progress
 from benchmarks.run.results import write_atomic
+from benchmarks.run.watch import Watch, group_timeouts
 from benchmarks.suite import data as suite_data
 from benchmarks.suite import journal
 from benchmarks.suite.cases import Case, build_cases
 from benchmarks.suite.config import RunConfig
+from benchmarks.suite.groups import INFLIGHT_ENV
 
 SUITE = Path(__file__).parents[1] / "suite" / "test_formats.py"
 CLUSTER_SUITE = Path(__file__).parents[1] / "cluster" / "cluster_suite.py"
@@ -294,8 +296,11 @@ def _one_worker(
         f"--benchmark-storage=file://{workdir / '.benchmarks'}",  # none left in the cwd
     ]  # fmt: skip
     start = jpath.stat().st_size if jpath.exists() else 0  # earlier workers' records
+    inflight = workdir / "inflight"
+    inflight.unlink(missing_ok=True)
     with open(workdir / "worker.log", "ab") as log:
-        env = {**worker_env(missing[0].threads), "FMTBENCH_KEEP_FILES": "1" if keep else "0"}
+        env = {**worker_env(missing[0].threads), "FMTBENCH_KEEP_FILES": "1" if keep else "0",
+               INFLIGHT_ENV: str(inflight)}  # fmt: skip
         env["DASK_TEMPORARY_DIRECTORY"] = str(workdir)  # no dask-scratch-space left in temp
         proc = subprocess.Popen(
             cmd,
@@ -305,8 +310,9 @@ def _one_worker(
             start_new_session=True,  # so the whole worker group can be killed at once
             preexec_fn=die_with_parent,
         )
+        watch = Watch(timeout, group_timeouts(missing, timeout), inflight, {c.id for c in missing})
         try:
-            _watch(proc, jpath, timeout, bar, cfg.part, start)
+            _watch(proc, jpath, timeout, bar, cfg.part, start, watch)
         finally:
             _stop(proc)
 
@@ -326,9 +332,11 @@ def _watch(
     bar: Progress,
     part: int = 0,
     offset: int = 0,
+    watch: Watch | None = None,
 ) -> None:
     """Follow the journal from ``offset`` until the worker exits; kill it if one case runs
     too long (a crash or timeout is recorded against the worker's ``part``)."""
+    watch = watch or Watch(timeout)
     current, started = None, 0.0
     while True:
         records, offset = _new_records(jpath, offset)
@@ -342,11 +350,13 @@ def _watch(
         code = proc.poll()
         if code is not None:
             if current is not None:
-                _record_crash(jpath, current, f"worker process died (exit code {code})", part)
+                culprit = watch.culprit(current)
+                _record_crash(jpath, culprit, f"worker process died (exit code {code})", part)
             return
-        if current is not None and time.monotonic() - started > timeout:
+        if current is not None and time.monotonic() - started > watch.limit(current):
             _stop(proc)
-            _record_crash(jpath, current, f"timed out after {timeout:.0f} s (--case-timeout)", part)
+            culprit = watch.culprit(current)
+            _record_crash(jpath, culprit, f"timed out after {timeout:.0f} s (--case-timeout)", part)
             return
         time.sleep(0.1)
 

@@ -23,7 +23,10 @@ MULTIFILE_OPS = ("write", "read", "read_column", "take", "scan")
 WORKLOAD_OPS = ("append",)  # the logging workload: M appends of B rows
 ALL_OPS = CORE_OPS + ACCESS_OPS + WORKLOAD_OPS
 CACHE_MODES = ("warm", "cold")
-DEFAULT_PROCESSES = 3
+#: Worker processes per case with --rounds auto. A group's cases are timed side by side in
+#: each (suite/groups.py), so their ratios need fewer processes than lone medians did (3);
+#: two still measure the between-process spread the intervals are widened to.
+DEFAULT_PROCESSES = 2
 
 
 @dataclass
@@ -38,7 +41,7 @@ class RunConfig:
     rows: list[int | None] = field(default_factory=lambda: [None])  # None: dataset default
     rounds: int | str = AUTO  # "auto": until the median's 95% CI is ±2% (suite/rounds.py)
     case_budget: float = DEFAULT_BUDGET_S  # seconds of warm-up + timing per case (auto)
-    #: worker processes each case's rounds are spread over (None: 3 with --rounds auto,
+    #: worker processes each case's rounds are spread over (None: 2 with --rounds auto,
     #: 1 with --rounds N); between-process spread is most of the run-to-run noise
     processes: int | None = None
     part: int = 0  # which of those processes this worker is (set by the runner)
@@ -143,7 +146,7 @@ class RunConfig:
             raise UsageError(f"--case-budget must be a positive number of seconds, got {budget}")
 
     def process_count(self) -> int:
-        """Worker processes per case: the given count, else 3 for auto rounds, else 1.
+        """Worker processes per case: the given count, else 2 for auto rounds, else 1.
 
         A cluster run times on the cluster's workers, not in this machine's processes; a
         --stream case moves data much larger than memory, where a process's heap layout

@@ -1,57 +1,63 @@
-"""Run one case under pytest-benchmark: time the operation, then size and memory it.
+"""A case's surroundings: its prepared file, environment, extra_info, memory and round trip.
 
-The test function in ``test_formats.py`` is a one-liner over ``run_case`` so the suite
-stays a plain pytest-benchmark suite (``pytest benchmarks/``) while the logic is testable.
+The timing itself is suite/timing.py's (a group's cases interleaved, suite/groups.py); the
+test function in ``test_formats.py`` is a one-liner over it, so the suite stays a plain
+pytest-benchmark suite (``pytest benchmarks/``) while the logic is testable.
 """
 
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 
 import formats
 from benchmarks.datasets.stream import StreamSource
-from benchmarks.storage import counting
 from benchmarks.suite import multifile
-from benchmarks.suite.cases import Case, case_info, default_threads
+from benchmarks.suite.cases import Case, case_info
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load, staged
-from benchmarks.suite.fresh import FRESH_PROCESS, IN_PROCESS, STREAMED, fresh_peak
-from benchmarks.suite.measure import MemoryWatch, measure_peak_memory, throughputs, trim_malloc
-from benchmarks.suite.ops import CaseEnv, Operation, build_operation, case_dir, keep_files
-from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, share, time_adaptive
+from benchmarks.suite.fresh import FRESH_PROCESS, IN_PROCESS, fresh_peak
+from benchmarks.suite.groups import member_folder
+from benchmarks.suite.ops import CaseEnv, Operation, case_dir, keep_files
 from formats.base import path_bytes, remove_path
 from formats.fidelity import round_trip
 
-#: Time budget per take case: enough calls for a p99, without 50 full reads of a CSV.
-TAKE_BUDGET_S = 5.0
-
 
 class PreparedFiles:
-    """The dataset written once per (dataset, rows, adapter, codec), outside any timer.
+    """The dataset written once per (dataset, rows, adapter, codec, layout), outside any timer.
 
-    Only the latest file is kept (unless ``--keep-files``): cases come grouped by that key,
-    and a large dataset written to fourteen formats would otherwise fill the disk.
+    Only the files of the cases being timed are kept (unless ``--keep-files``): the latest
+    one, or every file of the group set by ``keep_only`` (a group's cases are timed
+    together, suite/groups.py). A large dataset written to fourteen formats would
+    otherwise fill the disk. Each layout's file lives in its own folder: two engines of a
+    format write files of the same name.
     """
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self._key: tuple | None = None
-        self._path: Path | None = None
+        self._paths: dict[tuple, Path] = {}
+        self._keep: set[tuple] = set()
+
+    def keep_only(self, cases: list[Case]) -> None:
+        """Keep the files of ``cases`` (a group); remove the others' now."""
+        self._keep = {_file_key(c) for c in cases}
+        self._drop_except(self._keep)
+
+    def _drop_except(self, keys: set[tuple]) -> None:
+        for key in [k for k in self._paths if k not in keys]:
+            path = self._paths.pop(key)
+            if not keep_files():
+                remove_path(path)
 
     def get(self, case: Case, env_adapter: formats.FormatAdapter, table: Any, stem: str) -> Path:
         """Path of the file for ``case``, writing it if this key is new."""
         key = _file_key(case)
-        if key != self._key:
-            if self._path is not None and not keep_files():
-                remove_path(self._path)
-            self._key, self._path = None, None  # a failed write must fail the next case too
-            path = case_dir(self.workdir, case) / env_adapter.file_name(stem, case.codec)
+        if key not in self._paths:
+            self._drop_except(self._keep)  # the latest file only, outside a kept group
+            path = _folder(self.workdir, case) / env_adapter.file_name(stem, case.codec)
             writer = env_adapter
             if env_adapter.prepared_by:  # every engine of the format reads the same bytes
                 writer = formats.get(env_adapter.prepared_by)
@@ -62,20 +68,26 @@ class PreparedFiles:
                 writer.write_batches(table.schema, table.batches(), path, case.codec)
             else:
                 writer.write(table, path, case.codec)
-            self._key, self._path = key, path
-        assert self._path is not None
-        return self._path
+            self._paths[key] = path  # only once written: a failed write fails again
+        return self._paths[key]
 
     def existing_bytes(self, case: Case) -> int | None:
         """Size of the file already written for ``case``'s key, or None if there is none."""
-        if self._key != _file_key(case) or self._path is None:
-            return None
-        return path_bytes(self._path)
+        path = self._paths.get(_file_key(case))
+        return None if path is None else path_bytes(path)
 
     def adopt(self, case: Case, path: Path) -> None:
         """Take ``path`` as the file already written for ``case`` (a memory probe's parent
         wrote it)."""
-        self._key, self._path = _file_key(case), Path(path)
+        self._paths[_file_key(case)] = Path(path)
+
+
+def _folder(root: Any, case: Case) -> Any:
+    """The case's own folder under ``root`` (created when local), then case_dir's."""
+    folder = root / member_folder(case)
+    if isinstance(folder, Path):
+        folder.mkdir(parents=True, exist_ok=True)
+    return case_dir(folder, case)
 
 
 def _file_key(case: Case) -> tuple:
@@ -95,8 +107,11 @@ def storage_root(cfg: RunConfig, workdir: Path) -> Any:
     return root_location(StoreRuntime(**cfg.storage_runtime))
 
 
-def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles) -> CaseEnv:
-    """Everything an operation needs for ``case``."""
+def make_env(
+    cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles, own_folder: bool = False
+) -> CaseEnv:
+    """Everything an operation needs for ``case``; with ``own_folder`` the case's outputs
+    (a write's file) go to a folder of its own, apart from the other cases of its group."""
     adapter = formats.get(case.adapter, dict(case.options))
     if cfg.stream:
         dataset: Any = staged(cfg, case.dataset, case.rows, workdir)
@@ -113,6 +128,10 @@ def make_env(cfg: RunConfig, case: Case, workdir: Path, prepared: PreparedFiles)
         return prepared.get(case, adapter, source, dataset.name)
 
     root = storage_root(cfg, workdir)
+    if own_folder:
+        root = root / member_folder(case)
+        if isinstance(root, Path):
+            root.mkdir(parents=True, exist_ok=True)
     return CaseEnv(case, adapter, dataset, root, cfg.cache, cfg.seed, prepared_path)
 
 
@@ -166,64 +185,6 @@ def base_info(env: CaseEnv) -> dict[str, Any]:
     return info
 
 
-def _rounds(cfg: RunConfig, case: Case, op: Operation) -> int | None:
-    """This worker's rounds: the configured number (None: auto), or for take enough for a
-    p99; each of the case's worker processes runs its share (the runner pools them)."""
-    procs = cfg.process_count()
-    if case.id in cfg.part_rounds:  # a later process: as many rounds as the first one
-        return cfg.part_rounds[case.id]
-    if case.op != "take":
-        return None if is_auto(cfg.rounds) else share(cfg.rounds, cfg.part, procs)
-    least = MIN_ROUNDS if is_auto(cfg.rounds) else cfg.rounds
-    args, kwargs = op.setup()
-    start = time.perf_counter()
-    op.fn(*args, **kwargs)
-    one = max(time.perf_counter() - start, 1e-6)
-    return share(int(min(cfg.lookups, max(least, TAKE_BUDGET_S // one))), cfg.part, procs)
-
-
-def run_case(benchmark: Any, cfg: RunConfig, case: Case, env: CaseEnv) -> None:
-    """Time ``case`` with ``benchmark.pedantic``; fill extra_info per the result contract."""
-    benchmark.extra_info.update(base_info(env))
-    benchmark.extra_info.update(storage_info(cfg, case))
-    benchmark.group = f"{case.op} {env.dataset.name}"
-    op = build_operation(env)
-    benchmark.extra_info.update(op.info)
-    benchmark.extra_info["native"] = op.native
-    restore = apply_threads(case.threads, env.adapter)
-    benchmark.extra_info["threads"] = case.threads or default_threads()
-    try:
-        _time_and_measure(benchmark, cfg, case, op)
-        if cfg.part == 0:  # the other processes only time: memory and fidelity once a case
-            benchmark.extra_info.update(round_trip_info(op))
-        benchmark.extra_info.update(_io_info(env))
-        if cfg.part == 0:
-            benchmark.extra_info.update(_fresh_memory(cfg, case, env))
-    finally:
-        restore()
-        op.cleanup()
-        # hand memory the allocator kept back to the OS: every case starts from the same
-        # state, whatever ran before it, and a large dataset does not pile up RSS
-        pa.default_memory_pool().release_unused()
-        trim_malloc()
-    if "file_bytes" not in benchmark.extra_info:
-        benchmark.extra_info["file_bytes"] = path_bytes(env.prepared())
-    if case.op == "take":
-        _latency_percentiles(benchmark)
-    if case.op == "append":  # sustained: every append and the close, per timed round
-        rows = benchmark.extra_info["rows_appended"]
-        benchmark.extra_info["rows_per_s"] = rows / benchmark.stats.stats.median
-    _throughput_info(benchmark, case)
-
-
-def _throughput_info(benchmark: Any, case: Case) -> None:
-    """Logical (Arrow) and physical (file) MB/s from the median, per the result contract."""
-    info = benchmark.extra_info
-    io = {"bytes_read": info["bytes_read"]} if "bytes_read" in info else {}
-    median = benchmark.stats.stats.median
-    info.update(throughputs(case.op, info.get("data_bytes"), info.get("file_bytes"), io, median))
-
-
 def apply_threads(threads: int | None, adapter: formats.FormatAdapter) -> Any:
     """Size the engines' thread pools for one case; returns the function that undoes it.
 
@@ -247,57 +208,11 @@ def apply_threads(threads: int | None, adapter: formats.FormatAdapter) -> Any:
     return restore
 
 
-def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation) -> None:
-    """The timed rounds, then one untimed run for peak memory, then what ``after`` knows."""
-    rounds = _rounds(cfg, case, op)
-    timed, setup, release = _one_result_at_a_time(op)
-    procs = cfg.process_count()
-    budget = cfg.case_budget / procs  # the case's budget, split over its processes
-    if cfg.stream:
-        _time_streaming(benchmark, timed, setup, budget, rounds, (procs, cfg.part))
-        release()
-        benchmark.extra_info.update(op.after())
-        return
-    info = time_adaptive(benchmark, timed, setup, budget, fixed=rounds, warmup_min=cfg.warmup,
-                         processes=procs, part=cfg.part)  # fmt: skip
-    benchmark.extra_info.update(info)
-    release()
-    args, kwargs = op.setup()
-    with counting(_counters_url(cfg)) as traffic:  # one untimed call, counted at the proxy
-        peak = measure_peak_memory(lambda: op.fn(*args, **kwargs))
-    benchmark.extra_info["peak_memory_bytes"] = peak
-    benchmark.extra_info.update(traffic_info(traffic, case.op, op.info.get("data_bytes")))
-    benchmark.extra_info.update(op.after())
-
-
-def _time_streaming(
-    benchmark: Any,
-    timed: Any,
-    setup: Any,
-    budget: float,
-    rounds: int | None,
-    spread: tuple[int, int] = (1, 0),
-) -> None:
-    """Stream cases: memory is watched over the timed rounds themselves, no extra run.
-
-    A streamed case moves the whole dataset (minutes at SF 10), so running it again for
-    memory would double the run; and with ``--rounds N`` there is no warm-up either: the
-    first pass over data much larger than any cache is what a user meets.
-    """
-    warmup = 0 if rounds is not None else 1
-    with MemoryWatch() as watch:
-        info = time_adaptive(benchmark, timed, setup, budget, fixed=rounds, warmup_min=warmup,
-                             processes=spread[0], part=spread[1])  # fmt: skip
-    benchmark.extra_info.update(info)
-    benchmark.extra_info["peak_memory_bytes"] = watch.growth
-    benchmark.extra_info["peak_rss_bytes"] = watch.peak_rss
-    benchmark.extra_info["memory_method"] = STREAMED
-
-
-def _fresh_memory(cfg: RunConfig, case: Case, env: CaseEnv) -> dict[str, Any]:
+def fresh_memory(cfg: RunConfig, case: Case, env: CaseEnv) -> dict[str, Any]:
     """The peak from a process that never ran the operation, and how it was taken.
 
     Kept apart from the timing: a probe that fails leaves the in-process figure, labelled.
+    Measured by part 0 only (the other processes only time).
     """
     local = getattr(cfg, "storage", "local") in (None, "local")
     if cfg.stream:  # measured during the timed rounds (_time_streaming)
@@ -340,7 +255,7 @@ def storage_info(cfg: RunConfig, case: Case) -> dict[str, Any]:
     info["storage_latency_ms"] = case.latency_ms or 0.0
     if cfg.storage_bandwidth_mb_s:
         info["storage_bandwidth_mb_s"] = cfg.storage_bandwidth_mb_s
-    url = _counters_url(cfg)
+    url = counters_url(cfg)
     if url:
         from benchmarks.storage import set_latency
 
@@ -348,7 +263,7 @@ def storage_info(cfg: RunConfig, case: Case) -> dict[str, Any]:
     return info
 
 
-def _counters_url(cfg: RunConfig) -> str | None:
+def counters_url(cfg: RunConfig) -> str | None:
     return (cfg.storage_runtime or {}).get("counters")
 
 
@@ -362,33 +277,6 @@ def traffic_info(traffic: dict[str, Any], op: str, data_bytes: int | None) -> di
     return info
 
 
-def _one_result_at_a_time(op: Operation) -> tuple[Any, Any, Any]:
-    """Wrap the op so each round's result is freed in the next round's (untimed) setup.
-
-    pytest-benchmark keeps the previous round's return value until the next round has
-    finished, so two full tables would be alive at once: a 1 GB read would need 2 GB
-    plus the dataset. Freeing in setup keeps deallocation out of the timer, as before.
-    """
-    held: list[Any] = []
-
-    def timed(*args: Any, **kwargs: Any) -> None:
-        held.append(op.fn(*args, **kwargs))
-
-    def setup() -> tuple[tuple, dict]:
-        held.clear()
-        return op.setup()
-
-    return timed, setup, held.clear
-
-
-def _io_info(env: CaseEnv) -> dict[str, Any]:
+def io_info(env: CaseEnv) -> dict[str, Any]:
     """What the last access touched (bytes, row groups), when the adapter could tell."""
     return {k: int(v) for k, v in env.adapter.last_io.items()}
-
-
-def _latency_percentiles(benchmark: Any) -> None:
-    """p50/p99 of per-call latency from the raw round timings pytest-benchmark kept."""
-    data = np.asarray(benchmark.stats.stats.data)
-    benchmark.extra_info["lookups"] = len(data)
-    benchmark.extra_info["p50_s"] = float(np.percentile(data, 50))
-    benchmark.extra_info["p99_s"] = float(np.percentile(data, 99))

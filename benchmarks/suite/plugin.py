@@ -20,7 +20,9 @@ from benchmarks.suite.cases import Case, build_cases
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import release_staged
 from benchmarks.suite.execute import PreparedFiles, storage_root
+from benchmarks.suite.groups import grouped_order
 from benchmarks.suite.ops import keep_files
+from benchmarks.suite.timing import GroupTimings
 
 _LIST_OPTIONS = ("datasets", "formats", "codecs", "ops", "columns")
 
@@ -110,6 +112,30 @@ def fb_workdir(fb_config: RunConfig, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="session")
 def fb_prepared(fb_config: RunConfig, fb_workdir: Path) -> PreparedFiles:
     return PreparedFiles(storage_root(fb_config, fb_workdir))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each group's cases adjacent (suite/groups.py): the first one times them all."""
+    cases = [_case_of(item) for item in items]
+    if any(c is None for c in cases):
+        return  # not only fmtbench cases: leave pytest's order alone
+    position = {c.id: i for i, c in enumerate(grouped_order(cases))}  # type: ignore[arg-type]
+    items.sort(key=lambda item: position[_case_of(item).id])  # type: ignore[union-attr]
+
+
+def _case_of(item: pytest.Item) -> Case | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("fb_case") if callspec is not None else None
+
+
+@pytest.fixture(scope="session")
+def fb_groups(
+    request: pytest.FixtureRequest, fb_config: RunConfig, fb_workdir: Path,
+    fb_prepared: PreparedFiles,
+) -> GroupTimings:  # fmt: skip
+    """The session's groups, from the tests pytest will run (after any deselection)."""
+    cases = [c for c in map(_case_of, request.session.items) if c is not None]
+    return GroupTimings(fb_config, fb_workdir, fb_prepared, cases)
 
 
 @pytest.fixture

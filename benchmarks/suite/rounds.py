@@ -237,12 +237,19 @@ def time_adaptive(
             else planned_rounds(pilot, budget_s - sum(pilot), processes=processes, part=part)
         )
         benchmark.pedantic(timed, setup=setup, rounds=rounds, warmup_rounds=0)
-    data = benchmark.stats.stats.data
+    return interval_info(benchmark.stats.stats.data, rounds, len(pilot), fixed, budget_s)
+
+
+def interval_info(
+    data: Any, rounds: int, warmup_rounds: int, fixed: int | None, budget_s: float
+) -> dict[str, Any]:
+    """The extra_info keys of a case's timed rounds ``data``: its interval and how it was
+    planned (shared by the interleaved timing, suite/interleave.py)."""
     ci = median_ci(data)
     known = len(data) >= 2  # one round has no interval: say so, not "±0%"
     return {
         "rounds": rounds,
-        "warmup_rounds": len(pilot),
+        "warmup_rounds": warmup_rounds,
         "ci_low": ci.low if known else None,
         "ci_high": ci.high if known else None,
         "ci_confidence": ci.confidence if known else None,

@@ -72,4 +72,4 @@ def test_the_default_count_is_recorded_so_resume_accepts_it_given_again(tmp_path
     from benchmarks.suite.config import RunConfig
 
     cfg = RunConfig().validate()
-    assert cfg.processes == 3 and RunConfig.from_json(cfg.to_json()).process_count() == 3
+    assert cfg.processes == 2 and RunConfig.from_json(cfg.to_json()).process_count() == 2

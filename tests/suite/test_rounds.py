@@ -106,10 +106,10 @@ def test_auto_run_records_the_interval_from_pytest_benchmarks_own_rounds(auto_ru
     assert info["rounds"] == stats["rounds"] >= rounds.MIN_ROUNDS
     assert info["ci_low"] <= stats["median"] <= info["ci_high"]
     assert isinstance(info["ci_target_met"], bool) and info["rounds_mode"] == "auto"
-    assert info["processes"] == 3 and sum(info["process_rounds"]) == info["rounds"]
+    assert info["processes"] == 2 and sum(info["process_rounds"]) == info["rounds"]
     # later processes time as many rounds as the first: each weighs the same when pooled
     assert len(set(info["process_rounds"])) == 1
-    assert 3 <= info["warmup_rounds"] <= 3 * rounds.WARMUP_MAX  # each process warms up
+    assert 2 <= info["warmup_rounds"] <= 2 * rounds.WARMUP_MAX  # each process warms up
     assert info["case_budget_s"] == pytest.approx(0.3)  # the budget, split over the processes
     assert auto_run["fmtbench"]["config"]["rounds"] == "auto"
 
@@ -150,7 +150,7 @@ def test_rounds_spread_over_processes_add_up_to_the_total():
 
 
 def test_processes_default_to_three_for_auto_rounds_and_one_for_fixed():
-    assert RunConfig().validate().process_count() == 3
+    assert RunConfig().validate().process_count() == 2
     assert RunConfig(rounds=5).validate().process_count() == 1
     assert RunConfig(rounds=5, processes=2).validate().process_count() == 2
     with pytest.raises(UsageError, match="--processes"):
