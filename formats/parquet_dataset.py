@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -47,7 +48,7 @@ def write_part(table: pa.Table, path: PathLike, codec: str = "snappy") -> Path:
 
 def replace_file(table: pa.Table, target: Path, codec: str = "snappy") -> None:
     """Write to a hidden name, then rename: a reader sees the old file or the new one."""
-    scratch = target.with_name(f".{target.name}.tmp")
+    scratch = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")  # one per writer
     pq.write_table(table, scratch, compression=codec, write_page_index=True)
     os.replace(scratch, target)
 
