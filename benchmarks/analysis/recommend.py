@@ -108,6 +108,13 @@ METRICS: dict[str, Metric] = {
         "time to append the rows in batches of B (per batch size)", "append", "median"
     ),
     "append_p99": Metric("99th percentile latency of one append", "append", "append_p99_s"),
+    "commit": Metric("time of N commits of B rows (per batch size)", "commit", "median"),
+    "commit_p99": Metric("99th percentile latency of one commit", "commit", "commit_p99_s"),
+    "update": Metric("median time to update a fraction of the rows", "update", "median"),
+    "delete": Metric("median time to delete a fraction of the rows", "delete", "median"),
+    "merge": Metric("median time to upsert a fraction of the rows", "merge", "median"),
+    "time_travel": Metric("median time to read an old version", "time_travel", "median"),
+    "compact": Metric("median time to compact small files", "compact", "median"),
     "file_bytes": Metric("bytes on disk", None, "file_bytes", per_case=False, word="smaller"),
     "memory": Metric("peak memory of a full read", "read", "peak_memory_bytes", word="leaner"),
     "universality": Metric(

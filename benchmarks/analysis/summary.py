@@ -16,7 +16,7 @@ from benchmarks.analysis.paired import RATIO, one_group, ties_by_ratio
 #: and the storage latency, so a run at 0 and 20 ms never ranks one against the other.
 PARAM_KEYS = (
     "column", "k", "pattern", "filter", "selectivity", "batch_size", "access", "batch_rows",
-    "append_mode", "storage_latency_ms",
+    "append_mode", "storage_latency_ms", "change", "commits", "versions_back",
 )  # fmt: skip
 
 

@@ -149,6 +149,13 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
         "--batch-rows", type=int_list, help="append: rows per append (default 1,100,10000)"
     )
     p.add_argument(
+        "--change",
+        type=float_list,
+        help="update/delete/merge: fractions of the rows in (0,1] (default 0.001,0.01,0.1)",
+    )
+    p.add_argument("--commits", type=int, help="commit/compact: commits per case (default 20)")
+    p.add_argument("--versions-back", type=int, help="time_travel: versions back (default 10)")
+    p.add_argument(
         "--option",
         type=option_pair,
         action="append",

@@ -24,6 +24,7 @@ _FIELDS = {
     "stream": "stream",
 
     "batch_rows": "batch_rows",
+    "change": "change", "commits": "commits", "versions_back": "versions_back",
     "threads": "threads",
     "files": "files", "partition_by": "partition_by",
 }  # fmt: skip

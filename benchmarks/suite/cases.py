@@ -16,7 +16,8 @@ import pyarrow.types as pat
 
 import formats
 from benchmarks.errors import UsageError
-from benchmarks.suite.config import MULTIFILE_OPS, STREAM_OPS, RunConfig
+from benchmarks.suite.config import MULTIFILE_OPS, STREAM_OPS, TABLE_OPS, RunConfig
+from benchmarks.suite.table_cases import table_params
 from formats.base import FormatAdapter
 from formats.registry import UnknownFormat, unknown_message
 
@@ -310,6 +311,9 @@ def _params_and_skips(
     op: str, cfg: RunConfig, schema: pa.Schema, adapter: FormatAdapter
 ) -> Iterator[tuple[tuple[tuple[str, Any], ...], str | None]]:
     """(params, skip reason) per case of ``op``; append has one case per batch size and mode."""
+    if op in TABLE_OPS:
+        yield from table_params(op, cfg, adapter)
+        return
     if op != "append":
         yield from ((params, None) for params in _op_params(op, cfg, schema))
         return

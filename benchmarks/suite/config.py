@@ -21,7 +21,9 @@ STREAM_OPS = ("write", "read_stream", "read_column")
 #: What a multi-file run (--files, --partition-by) measures on a directory of files.
 MULTIFILE_OPS = ("write", "read", "read_column", "take", "scan")
 WORKLOAD_OPS = ("append",)  # the logging workload: M appends of B rows
-ALL_OPS = CORE_OPS + ACCESS_OPS + WORKLOAD_OPS
+#: Table formats' transactions (benchmarks/suite/table_ops.py, formats/tables.py).
+TABLE_OPS = ("commit", "update", "delete", "merge", "time_travel", "compact")
+ALL_OPS = CORE_OPS + ACCESS_OPS + WORKLOAD_OPS + TABLE_OPS
 CACHE_MODES = ("warm", "cold")
 #: Worker processes per case with --rounds auto. A group's cases are timed side by side in
 #: each (suite/groups.py), so their ratios need fewer processes than lone medians did (3);
@@ -63,6 +65,10 @@ class RunConfig:
     batch_rows: list[int] = field(
         default_factory=lambda: [1, 100, 10_000]
     )  # append: rows per append
+    # -- table operations (issue 26) ---------------------------------------------------
+    change: list[float] = field(default_factory=lambda: [0.001, 0.01, 0.1])  # of the rows
+    commits: int = 20  # commit: appends per case; compact: small files made first
+    versions_back: int = 10  # time_travel: commits made, then read back past them
     only: list[str] | None = None  # case ids to run (resume); None: all
     #: peak memory: "fresh" (one short-lived process per case, matches an independent
     #: measurement) or "in-process" (after timing: faster, too low for warm allocators)
@@ -105,6 +111,7 @@ class RunConfig:
         for s in self.selectivity:
             if not 0 < s <= 1:
                 raise UsageError(f"--selectivity must be in (0, 1], got {s}")
+        _check_table_knobs(self)
         _check_names("pattern", self.patterns, ("uniform", "clustered"))
         _check_names("memory method", [self.memory], ("fresh", "in-process"))
         if not self.datasets and not self.data:
@@ -228,3 +235,15 @@ def _check_positive(flag: str, values: list[int]) -> None:
     for v in values:
         if v < 1:
             raise UsageError(f"{flag} must be positive, got {v}")
+
+
+def _check_table_knobs(cfg: RunConfig) -> None:
+    """--change in (0, 1]; --commits and --versions-back whole numbers >= 1."""
+    for f in cfg.change:
+        if isinstance(f, bool) or not isinstance(f, int | float) or not 0 < f <= 1:
+            raise UsageError(
+                f"--change {f}: a fraction of the rows must be in (0, 1], e.g. --change 0.01"
+            )
+    for flag, n in (("--commits", cfg.commits), ("--versions-back", cfg.versions_back)):
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise UsageError(f"{flag} {n}: must be a whole number >= 1, e.g. {flag} 10")

@@ -22,6 +22,7 @@ import pyarrow.types as pat
 
 from benchmarks.datasets import Dataset
 from benchmarks.suite.cases import Case
+from benchmarks.suite.config import TABLE_OPS
 from benchmarks.suite.measure import evict_from_page_cache
 from formats.base import Filter as Predicate
 from formats.base import FormatAdapter, path_bytes, remove_path
@@ -324,6 +325,10 @@ def build_operation(env: CaseEnv) -> Operation:
         from benchmarks.suite.append import op_append  # it builds on this module
 
         return op_append(env)
+    if env.case.op in TABLE_OPS:
+        from benchmarks.suite.table_ops import build_table_op  # it builds on this module
+
+        return build_table_op(env)
     from benchmarks.suite import multifile, stream_ops  # they build on this module
 
     directory = multifile.variant(env)

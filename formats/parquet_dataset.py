@@ -1,0 +1,212 @@
+"""A plain directory of Parquet files read through ``pyarrow.dataset``: the baseline with no
+table format. A commit is one more file; an update, delete or merge rewrites every file
+the change touches, one file at a time (a reader between two rewrites sees half a change:
+there is no transaction); there are no versions to travel back to.
+
+Files are named ``part-NNNNNN.parquet`` in commit order, so reads return rows in the
+order they were written.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from formats.base import Filter, FormatAdapter, FormatReadError, remove_path
+from formats.registry import register
+from formats.tables import PathLike, TableFiles, TableOps, register_table
+
+_PART = re.compile(r"^part-(\d{6})\.parquet$")
+_ROW = "__fmtbench_row"
+
+
+def parts(path: PathLike) -> list[Path]:
+    """The dataset's files in commit order (FileNotFoundError when there is no directory)."""
+    root = Path(path)
+    if not root.is_dir():
+        raise FileNotFoundError(2, "No such dataset directory", str(path))
+    return sorted(p for p in root.iterdir() if _PART.match(p.name))
+
+
+def write_part(table: pa.Table, path: PathLike, codec: str = "snappy") -> Path:
+    """``table`` as the next file of the directory, renamed into place when complete."""
+    found = parts(path)
+    number = int(_PART.match(found[-1].name)[1]) + 1 if found else 0
+    target = Path(path) / f"part-{number:06d}.parquet"
+    replace_file(table, target, codec)
+    return target
+
+
+def replace_file(table: pa.Table, target: Path, codec: str = "snappy") -> None:
+    """Write to a hidden name, then rename: a reader sees the old file or the new one."""
+    scratch = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")  # one per writer
+    pq.write_table(table, scratch, compression=codec, write_page_index=True)
+    os.replace(scratch, target)
+
+
+@register
+class ParquetDataset(FormatAdapter):
+    """A directory of Parquet files through pyarrow.dataset, with no transaction log."""
+
+    name = "parquet-dataset"
+    format = "Parquet directory"
+    engine = "pyarrow.dataset"
+    orientation = "column"
+    encoding = "binary"
+    codecs = ("snappy", "zstd", "none")
+    extension = "parquetdir"
+    native = frozenset({"read_columns", "scan", "iter_batches"})
+    writes_directory = True
+    in_default_run = False
+    remote_refusal = "fmtbench's table adapters run on local disk so far"
+    libraries: ClassVar[tuple[str, ...]] = ("pyarrow",)
+    readers: ClassVar[frozenset[str]] = frozenset({"pandas", "duckdb", "spark", "polars"})
+    unsafe: ClassVar[str] = ""
+    data_suffixes: ClassVar[tuple[str, ...]] = ()
+
+    def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
+        """A fresh directory holding one file."""
+        codec = self.resolve_codec(codec)
+        remove_path(path)
+        Path(path).mkdir(parents=True)
+        write_part(table, path, codec)
+
+    def read(self, path: str | os.PathLike) -> pa.Table:
+        """Every file, multithreaded, in commit order."""
+        return self._dataset(path).to_table()
+
+    def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
+        """Parquet's projection in each file."""
+        return self._dataset(path).to_table(columns=list(columns))
+
+    def scan(self, path: str | os.PathLike, predicate: Filter) -> pa.Table:
+        """Row-group statistics skip data inside each file; every file's footer is read."""
+        dataset = self._dataset(path)
+        self.last_io = {"files_total": len(dataset.files)}
+        return dataset.to_table(filter=predicate.to_arrow())
+
+    def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
+        """The dataset's batches, cut to at most ``batch_size`` rows."""
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        for batch in self._dataset(path).to_batches(batch_size=batch_size):
+            yield from pa.Table.from_batches([batch]).to_batches(max_chunksize=batch_size)
+
+    def _dataset(self, path: PathLike) -> Any:
+        """The files as one dataset; a directory without Parquet parts is a FormatReadError."""
+        import pyarrow.dataset as ds
+
+        self.last_io = {}
+        files = parts(path)
+        if not files:
+            raise FormatReadError(path, self.format, "no part-NNNNNN.parquet file in it")
+        try:
+            return ds.dataset([os.fspath(f) for f in files], format="parquet")
+        except (pa.ArrowException, OSError) as exc:
+            raise FormatReadError(path, self.format, exc) from exc
+
+
+def _evaluate(table: pa.Table, predicate: Filter) -> pa.Array:
+    """Boolean array of ``predicate`` over ``table`` (nulls false), via a row-number filter."""
+    numbered = table.append_column(_ROW, pa.array(np.arange(table.num_rows, dtype=np.int64)))
+    hit = numbered.filter(predicate.to_arrow()).column(_ROW)
+    return pc.is_in(numbered.column(_ROW), value_set=hit.combine_chunks())
+
+
+def _keyed(table: pa.Table, rows: pa.Table, key: Sequence[str]) -> pa.Array:
+    """Boolean array: which rows of ``table`` have a key present in ``rows``."""
+    numbered = table.select(list(key)).append_column(
+        _ROW, pa.array(np.arange(table.num_rows, dtype=np.int64))
+    )
+    hit = numbered.join(rows.select(list(key)), keys=list(key), join_type="inner").column(_ROW)
+    return pc.is_in(numbered.column(_ROW), value_set=hit.combine_chunks())
+
+
+@register_table("parquet-dataset")
+class ParquetDatasetOps(TableOps):
+    """What a user without a table format does: new files, and touched files rewritten."""
+
+    time_travel_refusal = "a plain Parquet directory keeps no versions (no time travel)"
+    compact_note = "every file read and rewritten as one file, the old ones deleted"
+    vacuum_note = "nothing to remove: rewrites replace files in place"
+
+    def append_commit(self, path: PathLike, table: pa.Table) -> None:
+        """One more file."""
+        write_part(table, path)
+
+    def _rewrite(self, path: PathLike, change: Any) -> None:
+        """Each file whose rows ``change(table)`` alters (returns None when untouched)."""
+        for part in parts(path):
+            changed = change(pq.read_table(part))
+            if changed is not None:
+                replace_file(changed, part)
+
+    def update(self, path: PathLike, predicate: Filter, column: str, delta: int | float) -> None:
+        """Rewrite the files holding matching rows with ``column`` changed."""
+
+        def change(table: pa.Table) -> pa.Table | None:
+            hit = _evaluate(table, predicate)
+            if not pc.any(hit).as_py():
+                return None
+            i = table.schema.get_field_index(column)
+            field = table.schema.field(i)
+            moved = pc.add(table.column(i), pa.scalar(delta).cast(field.type))
+            return table.set_column(i, field, pc.if_else(hit, moved, table.column(i)))
+
+        self._rewrite(path, change)
+
+    def delete(self, path: PathLike, predicate: Filter) -> None:
+        """Rewrite the files holding matching rows without them."""
+
+        def change(table: pa.Table) -> pa.Table | None:
+            hit = _evaluate(table, predicate)
+            return table.filter(pc.invert(hit)) if pc.any(hit).as_py() else None
+
+        self._rewrite(path, change)
+
+    def merge(self, path: PathLike, rows: pa.Table, key: Sequence[str]) -> None:
+        """Matched rows leave their files (rewritten); every source row lands in a new file."""
+
+        def change(table: pa.Table) -> pa.Table | None:
+            hit = _keyed(table, rows, key)
+            return table.filter(pc.invert(hit)) if pc.any(hit).as_py() else None
+
+        self._rewrite(path, change)
+        write_part(rows, path)
+
+    def history(self, path: PathLike) -> int:
+        """No versions are kept."""
+        return 0
+
+    def read_back(self, path: PathLike, versions_back: int) -> pa.Table:
+        """Refused: there is nothing to go back to."""
+        self.check_back(path, versions_back)
+        raise AssertionError("unreachable: check_back refuses")
+
+    def compact(self, path: PathLike) -> dict[str, Any]:
+        """All files into one: written first, then the old ones removed."""
+        old = parts(path)
+        table = pa.concat_tables([pq.read_table(p) for p in old])
+        new = write_part(table, path)
+        for part in old:
+            part.unlink()
+        return {"files_removed": len(old), "files_added": 1, "file": new.name}
+
+    def vacuum(self, path: PathLike) -> dict[str, Any]:
+        """Nothing to do: no file outlives a rewrite."""
+        return {"files_deleted": 0}
+
+    def files(self, path: PathLike) -> TableFiles:
+        """Every part file is live data; there is no metadata."""
+        found = parts(path)
+        size = sum(p.stat().st_size for p in found)
+        return TableFiles(len(found), size, 0, 0, len(found), size)

@@ -1,0 +1,86 @@
+"""Longevity of table formats: load; R rounds of {K commits, update, delete}; compact.
+
+Writes longevity.json (every phase's read/scan time, files and metadata bytes, and per
+format the read-time growth per 100 commits and how much compaction recovered) and the
+chart longevity.png/.svg. Timings on a loaded machine are noisy: compare within a run.
+
+Example: python scripts/longevity.py --dataset tpch-lineitem:0.01 --rounds 5 --commits 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+try:
+    from benchmarks.suite import longevity
+except ImportError:  # run from a checkout without `pip install -e .`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.suite import longevity
+
+DEFAULT_FORMATS = "delta,iceberg,lance,parquet-dataset"
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be a whole number >= 1, e.g. 5")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} must be in (0, 1], e.g. 0.01")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the sequence for each format, write the JSON and the chart, print the summary."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--dataset", default="tpch-lineitem:0.01", help="a built-in dataset spec")
+    p.add_argument("--rows", type=_positive, help="rows of the dataset (default: all)")
+    p.add_argument("--formats", default=DEFAULT_FORMATS, help="table adapters, comma separated")
+    p.add_argument("--rounds", type=_positive, default=5, help="rounds (default 5)")
+    p.add_argument("--commits", type=_positive, default=20, help="commits per round (default 20)")
+    p.add_argument("--batch-rows", type=_positive, default=100, help="rows per commit")
+    p.add_argument("--change", type=_fraction, default=0.01, help="update/delete fraction")
+    p.add_argument("--reads", type=_positive, default=3, help="reads per measurement")
+    p.add_argument("--out", type=Path, default=Path("longevity"), help="output folder")
+    args = p.parse_args(argv)
+    from benchmarks.analysis.charts.longevity import plot_longevity
+    from benchmarks.datasets import load_dataset
+    from benchmarks.errors import FmtbenchError
+
+    try:
+        table = load_dataset(args.dataset, args.rows).table
+    except FmtbenchError as exc:
+        print(f"error: --dataset {args.dataset}: {exc}", file=sys.stderr)
+        return 2
+    seq = longevity.Sequence(args.rounds, args.commits, args.batch_rows, args.change, args.reads)
+    with tempfile.TemporaryDirectory(prefix="fmtbench-longevity-") as work:
+        result = longevity.run_all(args.formats.split(","), table, Path(work), seq)
+    result["dataset"], result["rows"] = args.dataset, table.num_rows
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "longevity.json").write_text(json.dumps(result, indent=1))
+    charts = plot_longevity(result, args.out) if result["points"] else []
+    for s in result["summary"]:
+        rec = s["compaction_recovery"]
+        print(
+            f"{s['adapter']:<16} read {s['read_load_s'] * 1e3:7.1f} -> "
+            f"{s['read_last_round_s'] * 1e3:7.1f} ms after {s['commits']} commits "
+            f"({s['degradation_per_100_commits']:+.0%} per 100 commits); compacted "
+            f"{s['read_compacted_s'] * 1e3:7.1f} ms"
+            + (f" ({rec:.0%} of the growth recovered)" if rec is not None else "")
+        )
+    for name, why in result["failed"].items():
+        print(f"{name:<16} failed: {why}")
+    print(f"wrote {args.out / 'longevity.json'} and {len(charts)} chart files")
+    return 1 if result["failed"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
