@@ -9,13 +9,18 @@ from formats import (  # noqa: F401  (imported for their @register side effect)
     avro_format,
     duckdb_engine,
     fastparquet_format,
+    hdf5_format,
     lance_format,
+    numpy_format,
     polars_engine,
     polars_rows,
     proto_format,
     row_binary,
     text_formats,
+    tfrecord_format,
     vortex_format,
+    webdataset_format,
+    zarr_format,
 )
 from formats import registry as _registry_module
 from formats.base import (
