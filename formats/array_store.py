@@ -79,11 +79,15 @@ class ArrayStoreAdapter(FormatAdapter):
         """A context manager yielding the open ArrayFile."""
         raise NotImplementedError
 
+    def check_schema(self, schema: pa.Schema) -> list[str]:
+        """The layout of every column; UnsupportedType naming the first the format cannot hold."""
+        return check_schema(schema, self.format)
+
     # -- the contract ----------------------------------------------------------------
     def write(self, table: pa.Table, path: PathLike, codec: str | None = None) -> None:
         """Every column as its arrays, the schema beside them."""
         codec = self.resolve_codec(codec)
-        layouts = check_schema(table.schema, self.format)
+        layouts = self.check_schema(table.schema)
         parts = [
             to_parts(table.column(i), layout, table.schema.field(i), self.format)
             for i, layout in enumerate(layouts)

@@ -49,7 +49,7 @@ class ShardedAdapter(FormatAdapter):
     shard_suffix: ClassVar[dict[str, str]] = {}
 
     # -- what each format supplies -----------------------------------------------------
-    def _check(self, schema: pa.Schema) -> list[str]:
+    def check_schema(self, schema: pa.Schema) -> list[str]:
         """The layouts of the columns, refusing what the format cannot hold."""
         return check_schema(schema, self.format)
 
@@ -65,7 +65,7 @@ class ShardedAdapter(FormatAdapter):
     def write(self, table: pa.Table, path: PathLike, codec: str | None = None) -> None:
         """Shards of ``shard_rows`` samples, the schema and the shard list beside them."""
         codec = self.resolve_codec(codec)
-        layouts = self._check(table.schema)
+        layouts = self.check_schema(table.schema)
         for i, layout in enumerate(layouts):  # nulls inside lists etc.: refused before writing
             to_parts(table.column(i).slice(0, 0), layout, table.schema.field(i), self.format)
         remove_path(path)

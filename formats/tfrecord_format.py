@@ -55,7 +55,7 @@ class TfRecordAdapter(ShardedAdapter):
     libraries = ("tfrecord", "crc32c", "protobuf")
     shard_suffix = {"none": ".tfrecord", "gzip": ".tfrecord.gz"}
 
-    def _check(self, schema: pa.Schema) -> list[str]:
+    def check_schema(self, schema: pa.Schema) -> list[str]:
         layouts = check_schema(schema, self.format)
         for field, layout in zip(schema, layouts, strict=True):
             if layout != "bytes" and pat.is_uint64(_number_type(field.type, layout)):

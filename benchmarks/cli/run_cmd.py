@@ -26,6 +26,8 @@ _FIELDS = {
     "batch_rows": "batch_rows",
     "threads": "threads",
     "files": "files", "partition_by": "partition_by",
+    "batch_size": "batch_size", "shuffle": "shuffle", "loader_workers": "loader_workers",
+    "decode": "decode", "order_from": "order_from",
 }  # fmt: skip
 
 

@@ -21,7 +21,8 @@ STREAM_OPS = ("write", "read_stream", "read_column")
 #: What a multi-file run (--files, --partition-by) measures on a directory of files.
 MULTIFILE_OPS = ("write", "read", "read_column", "take", "scan")
 WORKLOAD_OPS = ("append",)  # the logging workload: M appends of B rows
-ALL_OPS = CORE_OPS + ACCESS_OPS + WORKLOAD_OPS
+ML_OPS = ("epoch",)  # training: shuffled mini-batches (benchmarks/suite/epoch.py)
+ALL_OPS = CORE_OPS + ACCESS_OPS + WORKLOAD_OPS + ML_OPS
 CACHE_MODES = ("warm", "cold")
 DEFAULT_PROCESSES = 3
 
@@ -60,6 +61,12 @@ class RunConfig:
     batch_rows: list[int] = field(
         default_factory=lambda: [1, 100, 10_000]
     )  # append: rows per append
+    # -- epoch (issue 25): mini-batches, shuffle, loader processes, image decoding -------
+    batch_size: list[int] = field(default_factory=lambda: [256])
+    shuffle: list[str] = field(default_factory=lambda: ["global"])  # global|none|buffer:N
+    loader_workers: list[int] = field(default_factory=lambda: [0])
+    decode: bool = False
+    order_from: str | None = None  # replay this adapter's delivered order on the others
     only: list[str] | None = None  # case ids to run (resume); None: all
     #: peak memory: "fresh" (one short-lived process per case, matches an independent
     #: measurement) or "in-process" (after timing: faster, too low for warm allocators)
@@ -108,6 +115,10 @@ class RunConfig:
             raise UsageError("no dataset chosen; pass --datasets NAME or --data FILE")
         self._validate_remote()
         self._validate_multifile()
+        if "epoch" in self.ops:
+            from benchmarks.suite.epoch import check_config
+
+            check_config(self)
         return self
 
     def multifile(self) -> bool:

@@ -324,6 +324,10 @@ def build_operation(env: CaseEnv) -> Operation:
         from benchmarks.suite.append import op_append  # it builds on this module
 
         return op_append(env)
+    if env.case.op == "epoch":
+        from benchmarks.suite.epoch import op_epoch  # it builds on this module
+
+        return op_epoch(env)
     from benchmarks.suite import multifile, stream_ops  # they build on this module
 
     directory = multifile.variant(env)
