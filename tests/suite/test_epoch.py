@@ -105,8 +105,11 @@ def test_decode_turns_images_into_pixels():
 
 
 # -- bad input: one line, exit 2, before any work -----------------------------------------
-def _error(capsys, *args: str) -> str:
-    code = main(["run", "--ops", "epoch", "--rows", "100", "--no-charts", "--quiet", *args])
+def _error(capsys, out, *args: str) -> str:
+    """The run's one-line error; ``--out`` in a temp folder so a run that wrongly went ahead
+    leaves nothing in the repository."""
+    flags = ["--ops", "epoch", "--rows", "100", "--no-charts", "--quiet", "--out", str(out)]
+    code = main(["run", *flags, *args])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and err[0].startswith("error: "), err
     return err[0]
@@ -123,8 +126,8 @@ def _error(capsys, *args: str) -> str:
         (["--loader-workers=-1"], ["--loader-workers -1"]),
     ],
 )
-def test_bad_epoch_flags_are_one_line_errors(capsys, args, words):
-    line = _error(capsys, "--datasets", "tokens", "--formats", "numpy", *args)
+def test_bad_epoch_flags_are_one_line_errors(capsys, tmp_path, args, words):
+    line = _error(capsys, tmp_path / "r.json", "--datasets", "tokens", "--formats", "numpy", *args)
     for word in words:
         assert word in line, line
 
@@ -132,5 +135,7 @@ def test_bad_epoch_flags_are_one_line_errors(capsys, args, words):
 def test_a_format_that_cannot_hold_a_column_is_refused_by_name(capsys, tmp_path):
     data = tmp_path / "money.parquet"
     pq.write_table(pa.table({"price": pa.array([1, 2], pa.decimal128(5, 2))}), data)
-    line = _error(capsys, "--data", str(data), "--formats", "numpy", "--batch-size", "1")
+    line = _error(
+        capsys, tmp_path / "r.json", "--data", str(data), "--formats", "numpy", "--batch-size", "1"
+    )
     assert "--formats numpy" in line and "'price'" in line
