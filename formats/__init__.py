@@ -11,16 +11,21 @@ from formats import (  # noqa: F401  (imported for their @register side effect)
     duckdb_engine,
     duckdb_lake,
     fastparquet_format,
+    hdf5_format,
     iceberg_format,
     lance_format,
     lance_table,
+    numpy_format,
     parquet_dataset,
     polars_engine,
     polars_rows,
     proto_format,
     row_binary,
     text_formats,
+    tfrecord_format,
     vortex_format,
+    webdataset_format,
+    zarr_format,
 )
 from formats import registry as _registry_module
 from formats.base import (

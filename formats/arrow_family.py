@@ -290,6 +290,20 @@ class ParquetPyarrow(PyarrowColumnar):
         with self._reading(path), on_fs(pq.ParquetFile, path, pre_buffer=False) as file:
             yield from file.iter_batches(batch_size=batch_size)
 
+    #: The training loader's global shuffle: row groups in random order, rows permuted in each.
+    epoch_global = "shards"
+
+    def shard_rows(self, path: PathLike) -> list[int]:
+        """Rows per row group (the unit a Parquet loader reads), from the footer."""
+        with self._reading(path), on_fs(pq.ParquetFile, path) as file:
+            meta = file.metadata
+            return [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+
+    def read_shard(self, path: PathLike, shard: int) -> pa.Table:
+        """One row group, decoded."""
+        with self._reading(path), on_fs(pq.ParquetFile, path) as file:
+            return file.read_row_group(shard)
+
 
 # -- Feather (Arrow IPC file) --------------------------------------------------------
 def batch_row_counts(source: pa.NativeFile, schema: pa.Schema) -> list[int]:
@@ -397,6 +411,17 @@ class Feather(PyarrowColumnar):
             reader = ipc.open_file(source)
             batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
             yield from split_batches(batches, batch_size)
+
+    def shard_rows(self, path: PathLike) -> list[int]:
+        """Rows per record batch (the unit a streaming loader reads)."""
+        with self._reading(path), base.arrow_input(path, True) as source:
+            reader = ipc.open_file(source)
+            return [reader.get_batch(i).num_rows for i in range(reader.num_record_batches)]
+
+    def read_shard(self, path: PathLike, shard: int) -> pa.Table:
+        """One record batch, copied out of the file (a mapped batch would cost nothing)."""
+        with self._reading(path), base.arrow_input(path) as source:
+            return pa.Table.from_batches([ipc.open_file(source).get_batch(shard)])
 
 
 # -- ORC -----------------------------------------------------------------------------

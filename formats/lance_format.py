@@ -145,6 +145,16 @@ class LanceAdapter(FormatAdapter):
             yield batch
         self._record(ds)
 
+    # -- the training loader's units: fragments -----------------------------------------
+    def shard_rows(self, path: str | os.PathLike) -> list[int]:
+        """Rows per fragment (the unit a streaming Lance loader reads)."""
+        return [f.count_rows() for f in self._open(path).get_fragments()]
+
+    def read_shard(self, path: str | os.PathLike, shard: int) -> pa.Table:
+        """One fragment, all columns."""
+        ds = self._open(path)
+        return self._done(ds, ds.get_fragments()[shard].to_table())
+
     # -- helpers ----------------------------------------------------------------------
     def _open(self, path: str | os.PathLike) -> LanceDataset:
         """Open lazily (only the manifest is read); not-a-dataset becomes FormatReadError."""

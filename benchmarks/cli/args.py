@@ -139,6 +139,7 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patterns", type=split_list, help="take: uniform,clustered")
     p.add_argument("--selectivity", type=float_list, help="scan: fractions in (0,1]")
     p.add_argument("--batch-sizes", type=int_list, help="stream: rows per batch")
+    add_epoch_args(p)
     p.add_argument(
         "--stream",
         action="store_true",
@@ -258,4 +259,23 @@ def add_remote_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--cluster", help="Dask: local[:N] workers (N >= 1), or tcp://HOST:PORT (s3:// only)"
+    )
+
+
+def add_epoch_args(p: argparse.ArgumentParser) -> None:
+    """The epoch operation's axes (issue 25)."""
+    p.add_argument("--batch-size", type=int_list, help="epoch: rows per mini-batch (default 256)")
+    p.add_argument(
+        "--shuffle", type=split_list, help="epoch: global, none or buffer:N (default global)"
+    )
+    p.add_argument(
+        "--loader-workers",
+        type=int_list,
+        help="epoch: loader processes, 0 = in-process (default 0)",
+    )
+    p.add_argument(
+        "--decode", action="store_true", default=None, help="epoch: decode images with Pillow"
+    )
+    p.add_argument(
+        "--order-from", help="epoch: replay this adapter's delivered order on the others"
     )

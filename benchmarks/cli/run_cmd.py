@@ -27,6 +27,8 @@ _FIELDS = {
     "change": "change", "commits": "commits", "versions_back": "versions_back",
     "threads": "threads",
     "files": "files", "partition_by": "partition_by",
+    "batch_size": "batch_size", "shuffle": "shuffle", "loader_workers": "loader_workers",
+    "decode": "decode", "order_from": "order_from",
 }  # fmt: skip
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from benchmarks.datasets import ml
 from benchmarks.datasets.primitives import (
     format_ints,
     free_text,
@@ -240,6 +241,8 @@ FAMILIES: dict[str, Family] = {
         embeddings, 50_000, "id + fixed_size_list<float32>[128] unit vectors", "dim", 128,
         _count_parser("embeddings", "dim", 768),
     ),
+    "images": Family(ml.images, 50_000, "JPEG/PNG bytes of varied sizes + label + metadata"),
+    "tokens": Family(ml.tokens, 200_000, "int32 token sequences, log-normal lengths + id"),
 }  # fmt: skip
 
 

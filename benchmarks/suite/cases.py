@@ -313,6 +313,10 @@ def _params_and_skips(
     """(params, skip reason) per case of ``op``; append has one case per batch size and mode."""
     if op in TABLE_OPS:
         yield from table_params(op, cfg, adapter)
+    if op == "epoch":
+        from benchmarks.suite.epoch import epoch_params
+
+        yield from epoch_params(cfg, adapter)
         return
     if op != "append":
         yield from ((params, None) for params in _op_params(op, cfg, schema))
@@ -358,6 +362,12 @@ def build_cases(cfg: RunConfig) -> list[Case]:
         for rows in cfg.rows:
             schema = dataset_schema(cfg, spec, rows)
             check_partition_by(cfg, spec, rows, schema)
+            if "epoch" in cfg.ops:  # batch and buffer within the rows; columns each format holds
+                from benchmarks.suite import data
+                from benchmarks.suite.epoch import check_dataset
+
+                n = data.load(cfg, spec, rows).table.num_rows
+                check_dataset(cfg, n, schema, adapters)
             cases.extend(cases_for_dataset(cfg, spec, rows, schema, adapters))
     if cfg.only is not None:
         wanted = set(cfg.only)

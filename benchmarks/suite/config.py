@@ -23,7 +23,8 @@ MULTIFILE_OPS = ("write", "read", "read_column", "take", "scan")
 WORKLOAD_OPS = ("append",)  # the logging workload: M appends of B rows
 #: Table formats' transactions (benchmarks/suite/table_ops.py, formats/tables.py).
 TABLE_OPS = ("commit", "update", "delete", "merge", "time_travel", "compact")
-ALL_OPS = CORE_OPS + ACCESS_OPS + WORKLOAD_OPS + TABLE_OPS
+ML_OPS = ("epoch",)  # training: shuffled mini-batches (benchmarks/suite/epoch.py)
+ALL_OPS = CORE_OPS + ACCESS_OPS + WORKLOAD_OPS + TABLE_OPS + ML_OPS
 CACHE_MODES = ("warm", "cold")
 #: Worker processes per case with --rounds auto. A group's cases are timed side by side in
 #: each (suite/groups.py), so their ratios need fewer processes than lone medians did (3);
@@ -69,6 +70,12 @@ class RunConfig:
     change: list[float] = field(default_factory=lambda: [0.001, 0.01, 0.1])  # of the rows
     commits: int = 20  # commit: appends per case; compact: small files made first
     versions_back: int = 10  # time_travel: commits made, then read back past them
+    # -- epoch (issue 25): mini-batches, shuffle, loader processes, image decoding -------
+    batch_size: list[int] = field(default_factory=lambda: [256])
+    shuffle: list[str] = field(default_factory=lambda: ["global"])  # global|none|buffer:N
+    loader_workers: list[int] = field(default_factory=lambda: [0])
+    decode: bool = False
+    order_from: str | None = None  # replay this adapter's delivered order on the others
     only: list[str] | None = None  # case ids to run (resume); None: all
     #: peak memory: "fresh" (one short-lived process per case, matches an independent
     #: measurement) or "in-process" (after timing: faster, too low for warm allocators)
@@ -118,6 +125,10 @@ class RunConfig:
             raise UsageError("no dataset chosen; pass --datasets NAME or --data FILE")
         self._validate_remote()
         self._validate_multifile()
+        if "epoch" in self.ops:
+            from benchmarks.suite.epoch import check_config
+
+            check_config(self)
         return self
 
     def multifile(self) -> bool:

@@ -329,6 +329,10 @@ def build_operation(env: CaseEnv) -> Operation:
         from benchmarks.suite.table_ops import build_table_op  # it builds on this module
 
         return build_table_op(env)
+    if env.case.op == "epoch":
+        from benchmarks.suite.epoch import op_epoch  # it builds on this module
+
+        return op_epoch(env)
     from benchmarks.suite import multifile, stream_ops  # they build on this module
 
     directory = multifile.variant(env)
