@@ -313,6 +313,7 @@ def _params_and_skips(
     """(params, skip reason) per case of ``op``; append has one case per batch size and mode."""
     if op in TABLE_OPS:
         yield from table_params(op, cfg, adapter)
+        return
     if op == "epoch":
         from benchmarks.suite.epoch import epoch_params
 
