@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 if TYPE_CHECKING:
     from formats.appenders import Appender
+    from formats.multifile import DatasetIO
 
 #: Ways a dataset grows by small writes: a true append to one growing file or dataset; a
 #: long-lived writer flushing a row group per batch (readable only once closed); or one
@@ -318,6 +319,28 @@ class FormatAdapter:
     #: Why it cannot, when that is known (shown as the skip reason of remote cases).
     remote_refusal: ClassVar[str] = ""
 
+    # -- facts the rest of fmtbench reads from here, never from a table keyed by name ------
+    # (docs/ARCHITECTURE.md "Facts on the adapter"; formats/families.py shares a format's)
+    #: PyPI distributions whose versions results record (machine_info.libraries).
+    libraries: ClassVar[tuple[str, ...]] = ()
+    #: Other tools that read this format out of the box (keys of
+    #: benchmarks/analysis/recommend.TOOLS); universality = 1 + len(readers).
+    readers: ClassVar[frozenset[str]] = frozenset()
+    #: Why loading this format runs code (pickle), so advice excludes it; "" when safe.
+    unsafe: ClassVar[str] = ""
+    #: File suffixes ``--data FILE`` loads with this adapter (".csv"); () for none.
+    data_suffixes: ClassVar[tuple[str, ...]] = ()
+    #: What such a ``--data`` file is called in messages and results ("" : ``format``).
+    data_label: ClassVar[str] = ""
+    #: Dask's own writer and reader for the format ("parquet", "csv", "json", "orc");
+    #: None: a cluster run maps this adapter over the partitions.
+    dask_format: ClassVar[str | None] = None
+    #: Environment variables that size the engine's thread pool at start-up; the runner
+    #: sets them to the case's --threads in the worker process.
+    thread_env: ClassVar[tuple[str, ...]] = ()
+    #: Allowed ratio of the suite's timing to a direct library call (scripts/compare_direct).
+    overhead_limit: ClassVar[float] = 1.25
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every ``write`` an adapter defines turns a library's crash on one column into
         UnsupportedType naming it (formats/refusals.py: one place, no adapter does it)."""
@@ -396,6 +419,11 @@ class FormatAdapter:
                 f"{self.name} does not support codec '{codec}'; choose from {', '.join(offered)}"
             )
         return codec
+
+    def dataset_io(self) -> DatasetIO | None:
+        """This engine's multi-file dataset writer and reader (formats/multifile.py), or
+        None: ``--files``/``--partition-by`` cases are skipped for it with that reason."""
+        return None
 
     def is_native(self, operation: str) -> bool:
         """Whether ``operation`` skips data natively or is emulated by read-then-select."""

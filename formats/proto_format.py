@@ -263,6 +263,7 @@ class ProtobufAdapter(FormatAdapter):
     """Protobuf through Google's ``protobuf`` package (upb backend when installed)."""
 
     name = "protobuf"
+    libraries = ("protobuf",)
     format = "Protobuf"
     engine = "protobuf"
     orientation = "row"
