@@ -420,6 +420,18 @@ class FormatAdapter:
             )
         return codec
 
+    @classmethod
+    def facts(cls) -> dict[str, Any]:
+        """The declared facts, JSON-ready. Results files record them per adapter, so a
+        report read where the adapter is not installed still knows its universality and
+        whether it is unsafe; ``fmtbench formats --json`` lists them."""
+        return {
+            "libraries": list(cls.libraries),
+            "readers": sorted(cls.readers),
+            "unsafe": cls.unsafe,
+            "data_suffixes": list(cls.data_suffixes),
+        }
+
     def dataset_io(self) -> DatasetIO | None:
         """This engine's multi-file dataset writer and reader (formats/multifile.py), or
         None: ``--files``/``--partition-by`` cases are skipped for it with that reason."""

@@ -5,8 +5,8 @@ A format is excluded from a profile, with a one-line reason, when
 
 - its round trip changed the user's data (``round_trip: changed``), unless ``allow_lossy``
   (then it is ranked, with the change named);
-- it runs code when loaded or only one language reads it (``UNSAFE``), unless
-  ``allow_unsafe``;
+- it runs code when loaded or only one language reads it (the adapter's declared
+  ``unsafe``), unless ``allow_unsafe``;
 - the profile needs an access pattern (``NEEDS``) the format only emulates or lacks.
 
 Each format is then ranked at its best engine and codec ("Avro via fastavro (null)").
@@ -20,13 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from benchmarks.analysis import facts
 from benchmarks.analysis import recommend as rec
 from benchmarks.errors import FmtbenchError
-
-#: Format family -> why it is not advised by default: code runs on load, one language reads it.
-UNSAFE: dict[str, str] = {
-    "pickle": "Python-only, and loading a pickle runs arbitrary code (allow with --allow-unsafe)",
-}
 
 #: Profile -> the operation whose native support it needs, and what it is in words.
 NEEDS: dict[str, tuple[str, str]] = {
@@ -50,16 +46,6 @@ class Advice:
     def reason(self) -> str:
         """The one line saying why the winner wins (with the measured ratio)."""
         return self.unmeasured or rec.explain(self.ranking, self.weights)
-
-
-def _family(frame: pd.DataFrame, adapter: str) -> str:
-    rows = frame[frame["adapter"] == adapter]
-    name = (
-        rows["format"].dropna().iloc[0]
-        if "format" in rows and rows["format"].notna().any()
-        else adapter
-    )
-    return rec.family(str(name))
 
 
 def data_change(frame: pd.DataFrame, adapter: str) -> str:
@@ -108,7 +94,7 @@ def exclusions(
     excluded, notes = {}, {}
     need = NEEDS.get(profile)
     for adapter in dict.fromkeys(frame["adapter"].dropna()):
-        unsafe = UNSAFE.get(_family(frame, adapter))
+        unsafe = facts.unsafe(frame, adapter)
         change = data_change(frame, adapter)
         if unsafe and not allow_unsafe:
             excluded[adapter] = unsafe
@@ -206,7 +192,7 @@ def answer_lines(
         for name in profile_order(first):
             advice = advise(part, name, allow_lossy=allow_lossy, allow_unsafe=allow_unsafe)
             for adapter, why in advice.excluded.items():
-                scoped = why if _general(why) else f"for {name}: {why}"
+                scoped = why if _general(why, part, adapter) else f"for {name}: {why}"
                 excluded.setdefault(adapter, scoped)
             if advice.ranking.empty:
                 unmeasured.append(f"{name} ({advice.unmeasured})")
@@ -222,6 +208,7 @@ def answer_lines(
     return blocks
 
 
-def _general(reason: str) -> bool:
+def _general(reason: str, frame: pd.DataFrame, adapter: str) -> bool:
     """Whether an exclusion holds for every profile (unsafe, lossy), not just one's need."""
-    return reason in UNSAFE.values() or reason.startswith("changes this data")
+    unsafe = facts.unsafe(frame, adapter)
+    return bool(unsafe) and reason == unsafe or reason.startswith("changes this data")

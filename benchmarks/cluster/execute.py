@@ -165,7 +165,7 @@ def _cluster_info(cfg: RunConfig, adapter: Any, ddf: Any) -> dict[str, Any]:
     return {
         "engine": "dask",
         "adapter_engine": adapter.engine,
-        "dask_writer": dask_ops.DASK_NATIVE.get(adapter.name, "adapter per partition"),
+        "dask_writer": dask_ops.dask_format(adapter) or "adapter per partition",
         "cluster": cfg.cluster,
         "workers": runtime.get("workers"),
         "partitions": ddf.npartitions,
