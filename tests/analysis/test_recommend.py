@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from benchmarks.analysis.facts import universality
 from benchmarks.analysis.recommend import (
     PROFILES,
     explain,
@@ -14,7 +15,6 @@ from benchmarks.analysis.recommend import (
     parse_weights,
     rank,
 )
-from benchmarks.analysis.facts import universality
 from benchmarks.errors import UsageError
 
 # One format excels at each workload; numbers are seconds (or MB for file size).
