@@ -19,6 +19,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from formats.errors import (  # noqa: F401  (re-exported: the contract's errors)
+    CannotWriteIncrementally,
+    FormatError,
+    FormatReadError,
+    UnsupportedAppend,
+    UnsupportedCodec,
+    UnsupportedOption,
+    UnsupportedType,
+)
+from formats.refusals import guard_write
+
 if TYPE_CHECKING:
     from formats.appenders import Appender
     from formats.multifile import DatasetIO
@@ -41,52 +52,12 @@ _OPS = {
 }
 
 
-class FormatError(Exception):
-    """Base of every error the formats package raises on purpose."""
-
-
-class UnsupportedType(FormatError):
-    """A column's type cannot be stored by this format (named: column, type, format)."""
-
-    def __init__(self, column: str, type_: pa.DataType, format_name: str, hint: str = "") -> None:
-        self.column, self.type, self.format_name = column, type_, format_name
-        msg = f"column '{column}' of type {type_} cannot be stored in {format_name}"
-        super().__init__(f"{msg}: {hint}" if hint else msg)
-
-
-class UnsupportedAppend(FormatError):
-    """The adapter cannot grow a file this way (the message says why)."""
-
-
-class UnsupportedCodec(FormatError):
-    """The adapter does not offer the requested compression codec."""
-
-
-class CannotWriteIncrementally(FormatError):
-    """The format (or its library) can only write a whole table at once, not a stream."""
-
-    def __init__(self, adapter_name: str) -> None:
-        super().__init__(f"{adapter_name} cannot write incrementally")
-
-
-class FormatReadError(FormatError):
-    """A file could not be read as the adapter's format (wrong format, corrupt, truncated)."""
-
-    def __init__(self, path: str | os.PathLike, format_name: str, reason: object) -> None:
-        reason_line = str(reason).strip().splitlines()[0] if str(reason).strip() else "unreadable"
-        super().__init__(f"{path} is not a readable {format_name} file: {reason_line}")
-
-
 @dataclass(frozen=True)
 class Availability:
     """Whether an adapter can run here, and if not, why and what to install."""
 
     ok: bool
     reason: str = ""
-
-
-class UnsupportedOption(FormatError, ValueError):
-    """An option name or value the adapter does not accept (names adapter, option, allowed)."""
 
 
 @dataclass(frozen=True)
@@ -346,9 +317,8 @@ class FormatAdapter:
         UnsupportedType naming it (formats/refusals.py: one place, no adapter does it)."""
         super().__init_subclass__(**kwargs)
         if "write" in cls.__dict__:
-            from formats.refusals import guard_write
-
-            cls.write = guard_write(cls.__dict__["write"])  # type: ignore[method-assign]
+            write = guard_write(cls.__dict__["write"], remove_path)
+            cls.write = write  # type: ignore[method-assign]
 
     def refusal_reason(self, exc: BaseException) -> str:
         """The hint of an UnsupportedType made from a library's error: its first line."""

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.analysis import facts
-from benchmarks.analysis.summary import PARAM_KEYS
+from benchmarks.analysis.cells import PARAM_KEYS
 from benchmarks.errors import UsageError
 
 #: Columns that identify one case apart from the format: ratios are taken within a case.

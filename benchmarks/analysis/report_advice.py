@@ -9,7 +9,7 @@ import pandas as pd
 from benchmarks.analysis import advice as adv
 from benchmarks.analysis import facts, ties
 from benchmarks.analysis import recommend as rec
-from benchmarks.analysis.report import TOP, Block, Choices, bullets, heading, para, table
+from benchmarks.analysis.report_blocks import TOP, Block, Choices, bullets, heading, para, table
 
 SCORING = (
     "Each metric is divided by the best format's value in the same case, so 1.00 is the "

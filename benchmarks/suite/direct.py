@@ -28,7 +28,7 @@ import formats
 from benchmarks.suite.cases import Case, default_columns
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.execute import PreparedFiles, make_env
-from benchmarks.suite.ops import build_operation
+from benchmarks.suite.operations import build_operation
 from formats.arrow_family import PARQUET_ROW_GROUP_ROWS
 from formats.base import remove_path
 

@@ -15,75 +15,21 @@ import numpy as np
 import pyarrow as pa
 
 import formats
-from benchmarks.datasets.stream import StreamSource
 from benchmarks.storage import counting
-from benchmarks.suite import multifile
 from benchmarks.suite.cases import Case, case_info, default_threads
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load, staged
 from benchmarks.suite.fresh import FRESH_PROCESS, IN_PROCESS, STREAMED, fresh_peak
 from benchmarks.suite.measure import MemoryWatch, measure_peak_memory, throughputs, trim_malloc
-from benchmarks.suite.ops import CaseEnv, Operation, build_operation, case_dir, keep_files
+from benchmarks.suite.operations import build_operation
+from benchmarks.suite.ops import CaseEnv, Operation
+from benchmarks.suite.prepared import PreparedFiles, apply_threads
 from benchmarks.suite.rounds import MIN_ROUNDS, is_auto, share, time_adaptive
-from formats.base import path_bytes, remove_path
+from formats.base import path_bytes
 from formats.fidelity import compare_tables
 
 #: Time budget per take case: enough calls for a p99, without 50 full reads of a CSV.
 TAKE_BUDGET_S = 5.0
-
-
-class PreparedFiles:
-    """The dataset written once per (dataset, rows, adapter, codec), outside any timer.
-
-    Only the latest file is kept (unless ``--keep-files``): cases come grouped by that key,
-    and a large dataset written to fourteen formats would otherwise fill the disk.
-    """
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self._key: tuple | None = None
-        self._path: Path | None = None
-
-    def get(self, case: Case, env_adapter: formats.FormatAdapter, table: Any, stem: str) -> Path:
-        """Path of the file for ``case``, writing it if this key is new."""
-        key = _file_key(case)
-        if key != self._key:
-            if self._path is not None and not keep_files():
-                remove_path(self._path)
-            self._key, self._path = None, None  # a failed write must fail the next case too
-            path = case_dir(self.workdir, case) / env_adapter.file_name(stem, case.codec)
-            writer = env_adapter
-            if env_adapter.prepared_by:  # every engine of the format reads the same bytes
-                writer = formats.get(env_adapter.prepared_by)
-            if multifile.is_multifile(case):  # a directory, by the engine's dataset writer
-                path = path.with_name(multifile.directory_name(env_adapter, case, stem))
-                multifile.write_prepared(case, env_adapter, table, path)
-            elif isinstance(table, StreamSource):  # --stream: never a whole table in memory
-                writer.write_batches(table.schema, table.batches(), path, case.codec)
-            else:
-                writer.write(table, path, case.codec)
-            self._key, self._path = key, path
-        assert self._path is not None
-        return self._path
-
-    def existing_bytes(self, case: Case) -> int | None:
-        """Size of the file already written for ``case``'s key, or None if there is none."""
-        if self._key != _file_key(case) or self._path is None:
-            return None
-        return path_bytes(self._path)
-
-    def adopt(self, case: Case, path: Path) -> None:
-        """Take ``path`` as the file already written for ``case`` (a memory probe's parent
-        wrote it)."""
-        self._key, self._path = _file_key(case), Path(path)
-
-
-def _file_key(case: Case) -> tuple:
-    """What decides the prepared file's bytes: the same key, the same file."""
-    return (
-        case.dataset, case.rows, case.adapter, case.codec, case.options, case.files,
-        case.partition_by,
-    )  # fmt: skip
 
 
 def storage_root(cfg: RunConfig, workdir: Path) -> Any:
@@ -222,29 +168,6 @@ def _throughput_info(benchmark: Any, case: Case) -> None:
     io = {"bytes_read": info["bytes_read"]} if "bytes_read" in info else {}
     median = benchmark.stats.stats.median
     info.update(throughputs(case.op, info.get("data_bytes"), info.get("file_bytes"), io, median))
-
-
-def apply_threads(threads: int | None, adapter: formats.FormatAdapter) -> Any:
-    """Size the engines' thread pools for one case; returns the function that undoes it.
-
-    pyarrow's CPU and IO pools are process-wide and resizable; an adapter whose engine
-    has its own pool (DuckDB) takes it through ``set_threads``. polars fixes its pool at
-    import, so the runner starts a worker per thread count with POLARS_MAX_THREADS set.
-    """
-    if threads is None:
-        return lambda: None
-    cpu, io = pa.cpu_count(), pa.io_thread_count()
-    pa.set_cpu_count(threads)
-    pa.set_io_thread_count(threads)
-    setter = getattr(adapter, "set_threads", None)
-    if setter is not None:
-        setter(threads)
-
-    def restore() -> None:
-        pa.set_cpu_count(cpu)
-        pa.set_io_thread_count(io)
-
-    return restore
 
 
 def _time_and_measure(benchmark: Any, cfg: RunConfig, case: Case, op: Operation) -> None:

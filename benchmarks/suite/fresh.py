@@ -84,8 +84,8 @@ def _child_env(request: dict[str, Any]) -> Any:
 
     import formats
     from benchmarks.datasets import Dataset
-    from benchmarks.suite.execute import PreparedFiles, apply_threads
     from benchmarks.suite.ops import CaseEnv
+    from benchmarks.suite.prepared import PreparedFiles, apply_threads
 
     case, cfg, workdir = request["case"], request["cfg"], Path(request["workdir"])
     with pa.OSFile(str(request["source"])) as f:
@@ -109,7 +109,7 @@ def _child(request: dict[str, Any]) -> int:
     import pyarrow as pa
 
     from benchmarks.suite.measure import measure_peak_memory
-    from benchmarks.suite.ops import build_operation
+    from benchmarks.suite.operations import build_operation
 
     op = build_operation(_child_env(request))
     args, kwargs = op.setup()
