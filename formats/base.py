@@ -254,7 +254,7 @@ def _importable(module: str) -> bool:
 
 
 class FormatAdapter:
-    """One storage format through one library: see DESIGN.md "Adapter contract"."""
+    """One storage format through one library: see docs/ARCHITECTURE.md "Facts on the adapter"."""
 
     name: ClassVar[str]
     format: ClassVar[str]
