@@ -1,4 +1,4 @@
-"""Format adapters: every storage format behind one interface (see DESIGN.md).
+"""Format adapters: every storage format behind one interface (see docs/ARCHITECTURE.md).
 
 Importing the package registers every adapter module below; optional libraries are
 imported lazily inside the adapters, so a missing one only makes its adapter unavailable.

@@ -31,6 +31,8 @@ from formats.base import (
     regroup,
     removing_on_error,
 )
+from formats.families import ARROW_IPC, ORC, PARQUET
+from formats.multifile import DatasetIO, PyarrowDatasetIO
 from formats.registry import register
 
 try:
@@ -116,6 +118,7 @@ class PyarrowColumnar(FormatAdapter):
     """What the pyarrow column formats share: metadata, built codecs, read errors."""
 
     engine = "pyarrow"
+    libraries = ("pyarrow",)
     orientation = "column"
     encoding = "binary"
 
@@ -173,6 +176,9 @@ class ParquetPyarrow(PyarrowColumnar):
 
     name = "parquet-pyarrow"
     format = "Parquet"
+    readers, data_suffixes = PARQUET.readers, PARQUET.data_suffixes
+    dask_format = "parquet"
+    overhead_limit = 1.10
     codecs = ("snappy", "none", "gzip", "zstd", "lz4", "brotli")  # snappy: pyarrow's default
     extension = "parquet"
     native = frozenset({"read_columns", "take", "scan", "iter_batches"})
@@ -192,6 +198,10 @@ class ParquetPyarrow(PyarrowColumnar):
             False, bool, help="write the page index so readers can skip pages (pyarrow: off)"
         ),
     }
+
+    def dataset_io(self) -> DatasetIO:
+        """pyarrow.dataset: write_dataset and a pruning Dataset reader."""
+        return PyarrowDatasetIO(self, "parquet")
 
     def write(self, table: pa.Table, path: PathLike, codec: str | None = None) -> None:
         """One pq.write_table call with pyarrow's defaults but the row group size; the page
@@ -323,6 +333,9 @@ class Feather(PyarrowColumnar):
 
     name = "feather"
     format = "Feather"
+    readers, data_suffixes = ARROW_IPC.readers, ARROW_IPC.data_suffixes
+    data_label = ARROW_IPC.label
+    overhead_limit = 1.10
     codecs = ("lz4", "none", "zstd")
     extension = "arrow"
     native = frozenset({"read_columns", "take", "iter_batches"})
@@ -332,6 +345,10 @@ class Feather(PyarrowColumnar):
     append_modes = ("row-group-per-batch", "file-per-batch")
     #: Rows per record batch (pyarrow's default): the unit take reads.
     option_specs = {"batch_rows": Option(64 * 1024, int, minimum=1, help="rows per batch")}
+
+    def dataset_io(self) -> DatasetIO:
+        """pyarrow.dataset over Arrow IPC files."""
+        return PyarrowDatasetIO(self, "ipc")
 
     def write(self, table: pa.Table, path: PathLike, codec: str | None = None) -> None:
         """feather.write_feather (v2) in batches of ``batch_rows``."""
@@ -460,6 +477,9 @@ class OrcPyarrow(PyarrowColumnar):
 
     name = "orc-pyarrow"
     format = "ORC"
+    readers, data_suffixes = ORC.readers, ORC.data_suffixes
+    dask_format = "orc"
+    overhead_limit = 1.10
     codecs = ("none", "snappy", "zlib", "zstd", "lz4")  # none: pyarrow.orc's default
     extension = "orc"
     native = frozenset({"read_columns", "take", "iter_batches"})

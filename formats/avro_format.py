@@ -29,6 +29,7 @@ from formats.base import (
     open_binary,
     removing_on_error,
 )
+from formats.families import AVRO
 from formats.registry import register
 from formats.row_binary import gc_paused, is_list_like, maps_as_dicts, read_errors
 
@@ -285,6 +286,8 @@ class AvroFastavro(FormatAdapter):
     """Avro object container files through fastavro, the Cython Avro codec most Python uses."""
 
     name = "avro-fastavro"
+    libraries = ("fastavro",)
+    readers, data_suffixes = AVRO.readers, AVRO.data_suffixes
     in_default_run = False  # --formats all or by name; see README "Engines"
     format = "Avro"
     engine = "fastavro"

@@ -19,8 +19,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from formats.errors import (  # noqa: F401  (re-exported: the contract's errors)
+    CannotWriteIncrementally,
+    FormatError,
+    FormatReadError,
+    UnsupportedAppend,
+    UnsupportedCodec,
+    UnsupportedOption,
+    UnsupportedType,
+)
+from formats.refusals import guard_write
+
 if TYPE_CHECKING:
     from formats.appenders import Appender
+    from formats.multifile import DatasetIO
 
 #: Ways a dataset grows by small writes: a true append to one growing file or dataset; a
 #: long-lived writer flushing a row group per batch (readable only once closed); or one
@@ -40,52 +52,12 @@ _OPS = {
 }
 
 
-class FormatError(Exception):
-    """Base of every error the formats package raises on purpose."""
-
-
-class UnsupportedType(FormatError):
-    """A column's type cannot be stored by this format (named: column, type, format)."""
-
-    def __init__(self, column: str, type_: pa.DataType, format_name: str, hint: str = "") -> None:
-        self.column, self.type, self.format_name = column, type_, format_name
-        msg = f"column '{column}' of type {type_} cannot be stored in {format_name}"
-        super().__init__(f"{msg}: {hint}" if hint else msg)
-
-
-class UnsupportedAppend(FormatError):
-    """The adapter cannot grow a file this way (the message says why)."""
-
-
-class UnsupportedCodec(FormatError):
-    """The adapter does not offer the requested compression codec."""
-
-
-class CannotWriteIncrementally(FormatError):
-    """The format (or its library) can only write a whole table at once, not a stream."""
-
-    def __init__(self, adapter_name: str) -> None:
-        super().__init__(f"{adapter_name} cannot write incrementally")
-
-
-class FormatReadError(FormatError):
-    """A file could not be read as the adapter's format (wrong format, corrupt, truncated)."""
-
-    def __init__(self, path: str | os.PathLike, format_name: str, reason: object) -> None:
-        reason_line = str(reason).strip().splitlines()[0] if str(reason).strip() else "unreadable"
-        super().__init__(f"{path} is not a readable {format_name} file: {reason_line}")
-
-
 @dataclass(frozen=True)
 class Availability:
     """Whether an adapter can run here, and if not, why and what to install."""
 
     ok: bool
     reason: str = ""
-
-
-class UnsupportedOption(FormatError, ValueError):
-    """An option name or value the adapter does not accept (names adapter, option, allowed)."""
 
 
 @dataclass(frozen=True)
@@ -282,7 +254,7 @@ def _importable(module: str) -> bool:
 
 
 class FormatAdapter:
-    """One storage format through one library: see DESIGN.md "Adapter contract"."""
+    """One storage format through one library: see docs/ARCHITECTURE.md "Facts on the adapter"."""
 
     name: ClassVar[str]
     format: ClassVar[str]
@@ -318,14 +290,35 @@ class FormatAdapter:
     #: Why it cannot, when that is known (shown as the skip reason of remote cases).
     remote_refusal: ClassVar[str] = ""
 
+    # -- facts the rest of fmtbench reads from here, never from a table keyed by name ------
+    # (docs/ARCHITECTURE.md "Facts on the adapter"; formats/families.py shares a format's)
+    #: PyPI distributions whose versions results record (machine_info.libraries).
+    libraries: ClassVar[tuple[str, ...]] = ()
+    #: Other tools that read this format out of the box (keys of
+    #: benchmarks/analysis/recommend.TOOLS); universality = 1 + len(readers).
+    readers: ClassVar[frozenset[str]] = frozenset()
+    #: Why loading this format runs code (pickle), so advice excludes it; "" when safe.
+    unsafe: ClassVar[str] = ""
+    #: File suffixes ``--data FILE`` loads with this adapter (".csv"); () for none.
+    data_suffixes: ClassVar[tuple[str, ...]] = ()
+    #: What such a ``--data`` file is called in messages and results ("" : ``format``).
+    data_label: ClassVar[str] = ""
+    #: Dask's own writer and reader for the format ("parquet", "csv", "json", "orc");
+    #: None: a cluster run maps this adapter over the partitions.
+    dask_format: ClassVar[str | None] = None
+    #: Environment variables that size the engine's thread pool at start-up; the runner
+    #: sets them to the case's --threads in the worker process.
+    thread_env: ClassVar[tuple[str, ...]] = ()
+    #: Allowed ratio of the suite's timing to a direct library call (scripts/compare_direct).
+    overhead_limit: ClassVar[float] = 1.25
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every ``write`` an adapter defines turns a library's crash on one column into
         UnsupportedType naming it (formats/refusals.py: one place, no adapter does it)."""
         super().__init_subclass__(**kwargs)
         if "write" in cls.__dict__:
-            from formats.refusals import guard_write
-
-            cls.write = guard_write(cls.__dict__["write"])  # type: ignore[method-assign]
+            write = guard_write(cls.__dict__["write"], remove_path)
+            cls.write = write  # type: ignore[method-assign]
 
     def refusal_reason(self, exc: BaseException) -> str:
         """The hint of an UnsupportedType made from a library's error: its first line."""
@@ -396,6 +389,23 @@ class FormatAdapter:
                 f"{self.name} does not support codec '{codec}'; choose from {', '.join(offered)}"
             )
         return codec
+
+    @classmethod
+    def facts(cls) -> dict[str, Any]:
+        """The declared facts, JSON-ready. Results files record them per adapter, so a
+        report read where the adapter is not installed still knows its universality and
+        whether it is unsafe; ``fmtbench formats --json`` lists them."""
+        return {
+            "libraries": list(cls.libraries),
+            "readers": sorted(cls.readers),
+            "unsafe": cls.unsafe,
+            "data_suffixes": list(cls.data_suffixes),
+        }
+
+    def dataset_io(self) -> DatasetIO | None:
+        """This engine's multi-file dataset writer and reader (formats/multifile.py), or
+        None: ``--files``/``--partition-by`` cases are skipped for it with that reason."""
+        return None
 
     def is_native(self, operation: str) -> bool:
         """Whether ``operation`` skips data natively or is emulated by read-then-select."""

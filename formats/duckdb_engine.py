@@ -32,6 +32,7 @@ from formats.base import (
     UnsupportedOption,
     UnsupportedType,
 )
+from formats.families import CSV, JSON, JSON_LINES, PARQUET
 from formats.registry import register
 
 #: DuckDB's own row group size (rows), the value parquet-pyarrow also writes by default.
@@ -87,6 +88,7 @@ class DuckdbAdapter(FormatAdapter):
     """What the four DuckDB adapters share: the connection, COPY, the SQL reads, errors."""
 
     engine = "duckdb"
+    libraries = ("duckdb",)
     encoding = "text"
     orientation = "row"
     requires = ("duckdb",)
@@ -239,6 +241,8 @@ class ParquetDuckdb(DuckdbAdapter):
     statistics (scan) and by row numbers (take)."""
 
     name = "parquet-duckdb"
+    readers, data_suffixes = PARQUET.readers, PARQUET.data_suffixes
+    overhead_limit = 1.10
     in_default_run = False  # --formats all or by name; see README "Engines"
     format = "Parquet"
     orientation = "column"
@@ -371,6 +375,7 @@ class CsvDuckdb(DuckdbText):
     """CSV through DuckDB's parallel reader; '""' stays the empty string, an empty cell null."""
 
     name = "csv-duckdb"
+    readers, data_suffixes = CSV.readers, CSV.data_suffixes
     in_default_run = False  # --formats all or by name; see README "Engines"
     format = "CSV"
     extension = "csv"
@@ -389,6 +394,7 @@ class JsonLinesDuckdb(DuckdbText):
     """JSON Lines through DuckDB's json extension (COPY ... FORMAT json)."""
 
     name = "jsonl-duckdb"
+    readers, data_suffixes = JSON_LINES.readers, JSON_LINES.data_suffixes
     in_default_run = False  # --formats all or by name; see README "Engines"
     format = "JSON Lines"
     extension = "jsonl"
@@ -404,6 +410,7 @@ class JsonDuckdb(DuckdbText):
     """One JSON array of records through DuckDB (COPY ... FORMAT json, ARRAY true)."""
 
     name = "json-duckdb"
+    readers = JSON.readers
     in_default_run = False  # --formats all or by name; see README "Engines"
     format = "JSON"
     extension = "json"

@@ -22,6 +22,7 @@ from formats.arrow_family import (
     reading,
 )
 from formats.base import Filter, FormatAdapter, Option, UnsupportedType
+from formats.families import PARQUET
 from formats.registry import register
 
 #: fastparquet's names; "lz4" is LZ4_RAW, the codec other readers (pyarrow) call lz4.
@@ -91,6 +92,8 @@ class ParquetFastparquet(FormatAdapter):
     """
 
     name = "parquet-fastparquet"
+    libraries = ("fastparquet",)
+    readers, data_suffixes = PARQUET.readers, PARQUET.data_suffixes
     in_default_run = False  # --formats all or by name; see README "Engines"
     format = "Parquet"
     engine = "fastparquet"

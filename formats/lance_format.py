@@ -12,7 +12,7 @@ import decimal
 import errno
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +27,7 @@ from formats.base import (
     remove_path,
     removing_on_error,
 )
+from formats.multifile import DatasetIO, PathLike, rows_per_file
 from formats.registry import register
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class LanceAdapter(FormatAdapter):
     """Lance datasets via pylance; every access pattern is pushed down to Lance."""
 
     name = "lance"
+    libraries = ("pylance",)
     format = "Lance"
     engine = "pylance"
     orientation = "column"
@@ -58,6 +60,10 @@ class LanceAdapter(FormatAdapter):
     writes_directory = True
     remote_access = frozenset({"uri"})
     append_modes = ("append",)
+
+    def dataset_io(self) -> DatasetIO:
+        """Lance's own fragments (below): one dataset of N data files."""
+        return LanceDatasetIO(self)
 
     def _appender(self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
         """Each append commits a new version of one dataset (Lance's mode="append")."""
@@ -271,3 +277,57 @@ def fits(value: Any, type_: pa.DataType) -> bool:
         return pa.scalar(value, type_).as_py() == value
     except (pa.ArrowException, OverflowError, TypeError, ValueError):
         return False
+
+
+# -- Lance: fragments ------------------------------------------------------------------
+class LanceDatasetIO(DatasetIO):
+    """Lance writes one dataset of N fragments (``max_rows_per_file``) and reads it with
+    its own reader; it has no hive partitioning, so ``--partition-by`` is refused."""
+
+    partition_refusal = "Lance has no hive-style partitioning (a dataset is one table of fragments)"
+
+    def write(
+        self, table: pa.Table, directory: PathLike, codec: str, files: int | None,
+        partition_by: str | None,
+    ) -> None:  # fmt: skip
+        """lance.write_dataset with max_rows_per_file: one fragment (data file) per N rows."""
+        import lance
+
+        remove_path(directory)
+        per_file = rows_per_file(table.num_rows, files) or max(table.num_rows, 1)
+        lance.write_dataset(
+            with_codec(table, codec), os.fspath(directory), mode="create",
+            max_rows_per_file=per_file, max_rows_per_group=min(per_file, 1024),
+        )  # fmt: skip
+
+    def count_files(self, directory: PathLike) -> int:
+        """Fragments of the dataset's latest version (one data file each here)."""
+        import lance
+
+        return len(lance.dataset(os.fspath(directory)).get_fragments())
+
+    def _count(self, directory: PathLike) -> None:
+        self.last_io = {"files_total": self.count_files(directory)}
+
+    def _via(self, call: Callable[..., pa.Table], directory: PathLike, *args: Any) -> pa.Table:
+        table = call(directory, *args)
+        self._count(directory)
+        return table
+
+    def read(self, directory: PathLike, partition_by: str | None) -> pa.Table:
+        """The adapter's own read: a Lance dataset is already a directory of fragments."""
+        return self._via(self.adapter.read, directory)
+
+    def read_columns(
+        self, directory: PathLike, columns: Sequence[str], partition_by: str | None
+    ) -> pa.Table:
+        """Lance's projection over every fragment."""
+        return self._via(self.adapter.read_columns, directory, columns)
+
+    def take(self, directory: PathLike, indices: np.ndarray) -> pa.Table:
+        """Lance's take by row number across fragments."""
+        return self._via(self.adapter.take, directory, indices)
+
+    def scan(self, directory: PathLike, predicate: Filter, partition_by: str | None) -> pa.Table:
+        """Lance's filtered scan over every fragment (no partition to prune)."""
+        return self._via(self.adapter.scan, directory, predicate)

@@ -5,8 +5,9 @@ Real data lakes are directories of many files, and the per-file cost (open, foot
 schema, one more request) is what a single-file benchmark never shows. So each engine
 writes with its dataset writer (``pyarrow.dataset.write_dataset``, Lance fragments) and
 reads with its dataset reader (``pyarrow.dataset.dataset``, ``lance.dataset``), which is
-where partition pruning lives. An adapter without one has no entry here and its cases are
-skipped with the reason ``cannot write a multi-file dataset``.
+where partition pruning lives. Each adapter returns its engine's ``DatasetIO`` from its own
+``dataset_io()``; one that returns None has its cases skipped with the reason ``cannot
+write a multi-file dataset``.
 """
 
 from __future__ import annotations
@@ -100,9 +101,22 @@ class PyarrowDatasetIO(DatasetIO):
     """``pyarrow.dataset``: write_dataset with max_rows_per_file / hive partitioning; the
     Dataset reader prunes partitions from the filter before opening a file."""
 
-    def __init__(self, adapter: FormatAdapter, kind: str) -> None:
+    def __init__(
+        self,
+        adapter: FormatAdapter,
+        kind: str,
+        prepare: Callable[[pa.Table], pa.Table] | None = None,
+        read_format: Callable[[], Any] | None = None,
+    ) -> None:
         super().__init__(adapter)
         self.kind = kind  # pyarrow.dataset format name: parquet, ipc, orc, csv, json
+        #: The adapter's own refusals and conversions before the format's writer runs
+        #: (CSV: no nested types, timestamps in UTC); passed in, so this module imports
+        #: no adapter module.
+        self.prepare = prepare
+        #: The pyarrow.dataset file format with the adapter's single-file read options
+        #: (None: the plain ``kind``).
+        self.read_format = read_format
 
     def codec_refusal(self, codec: str) -> str:
         """pyarrow's CSV dataset writer has no compression option."""
@@ -140,12 +154,7 @@ class PyarrowDatasetIO(DatasetIO):
 
     def _ready(self, table: pa.Table) -> pa.Table:
         """The adapter's own refusals and conversions before its format's writer runs."""
-        if self.kind == "csv":
-            from formats import text_formats
-
-            text_formats.check_csv(table, self.adapter.format)
-            return text_formats.utc_timestamps(table)
-        return table
+        return self.prepare(table) if self.prepare is not None else table
 
     def _group_rows(self, per_file: int | None) -> int | None:
         """Rows per row group (Parquet) or batch (Feather): the adapter's own knob, never
@@ -204,16 +213,8 @@ class PyarrowDatasetIO(DatasetIO):
         import pyarrow.dataset as ds
 
         source = self.adapter.source_schema
-        if self.kind == "csv":
-            from formats import source_hints, text_formats
-
-            newlines = self.adapter.options.get("newlines_in_values")
-            return ds.CsvFileFormat(
-                parse_options=text_formats.csv_parse(newlines),
-                convert_options=text_formats.csv_convert(
-                    None, source_hints.csv_column_types(source, None)
-                ),
-            )
+        if self.read_format is not None:
+            return self.read_format()
         if self.kind == "json":
             import pyarrow.json as pa_json
 
@@ -314,83 +315,10 @@ def _hive_text(value: Any) -> str:
     return pa.scalar(value).cast(pa.string()).as_py()
 
 
-# -- Lance: fragments ------------------------------------------------------------------
-class LanceDatasetIO(DatasetIO):
-    """Lance writes one dataset of N fragments (``max_rows_per_file``) and reads it with
-    its own reader; it has no hive partitioning, so ``--partition-by`` is refused."""
-
-    partition_refusal = "Lance has no hive-style partitioning (a dataset is one table of fragments)"
-
-    def write(
-        self, table: pa.Table, directory: PathLike, codec: str, files: int | None,
-        partition_by: str | None,
-    ) -> None:  # fmt: skip
-        """lance.write_dataset with max_rows_per_file: one fragment (data file) per N rows."""
-        import lance
-
-        from formats.lance_format import with_codec
-
-        remove_path(directory)
-        per_file = rows_per_file(table.num_rows, files) or max(table.num_rows, 1)
-        lance.write_dataset(
-            with_codec(table, codec), os.fspath(directory), mode="create",
-            max_rows_per_file=per_file, max_rows_per_group=min(per_file, 1024),
-        )  # fmt: skip
-
-    def count_files(self, directory: PathLike) -> int:
-        """Fragments of the dataset's latest version (one data file each here)."""
-        import lance
-
-        return len(lance.dataset(os.fspath(directory)).get_fragments())
-
-    def _count(self, directory: PathLike) -> None:
-        self.last_io = {"files_total": self.count_files(directory)}
-
-    def _via(self, call: Callable[..., pa.Table], directory: PathLike, *args: Any) -> pa.Table:
-        table = call(directory, *args)
-        self._count(directory)
-        return table
-
-    def read(self, directory: PathLike, partition_by: str | None) -> pa.Table:
-        """The adapter's own read: a Lance dataset is already a directory of fragments."""
-        return self._via(self.adapter.read, directory)
-
-    def read_columns(
-        self, directory: PathLike, columns: Sequence[str], partition_by: str | None
-    ) -> pa.Table:
-        """Lance's projection over every fragment."""
-        return self._via(self.adapter.read_columns, directory, columns)
-
-    def take(self, directory: PathLike, indices: np.ndarray) -> pa.Table:
-        """Lance's take by row number across fragments."""
-        return self._via(self.adapter.take, directory, indices)
-
-    def scan(self, directory: PathLike, predicate: Filter, partition_by: str | None) -> pa.Table:
-        """Lance's filtered scan over every fragment (no partition to prune)."""
-        return self._via(self.adapter.scan, directory, predicate)
-
-
-#: Adapter name -> how it writes and reads a multi-file dataset.
-_ENGINES: dict[str, Callable[[FormatAdapter], DatasetIO]] = {
-    "parquet-pyarrow": lambda a: PyarrowDatasetIO(a, "parquet"),
-    "feather": lambda a: PyarrowDatasetIO(a, "ipc"),
-    "csv-pyarrow": lambda a: PyarrowDatasetIO(a, "csv"),
-    "jsonl-orjson": JsonLinesDatasetIO,
-    "lance": LanceDatasetIO,
-    "parquet-polars": lambda a: _polars_parquet(a),
-}
-
-
-def _polars_parquet(adapter: FormatAdapter) -> DatasetIO:
-    from formats.multifile_polars import PolarsParquetIO  # it builds on this module
-
-    return PolarsParquetIO(adapter)
-
-
 def dataset_io(adapter: FormatAdapter) -> DatasetIO | None:
-    """The adapter's multi-file writer and reader, or None when fmtbench has none for it."""
-    make = _ENGINES.get(adapter.name)
-    return make(adapter) if make is not None else None
+    """The adapter's multi-file writer and reader (it declares them: ``dataset_io``), or
+    None when it has none."""
+    return adapter.dataset_io()
 
 
 def refusal(adapter: FormatAdapter, codec: str, partition_by: str | None) -> str | None:

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from formats.base import Filter, FormatAdapter, remove_path
 from formats.multifile import DatasetIO, PathLike, data_files, rows_per_file
+from formats.polars_arrow import check_polars_types, polars_expr, to_arrow
 
 
 class PolarsParquetIO(DatasetIO):
@@ -31,8 +32,6 @@ class PolarsParquetIO(DatasetIO):
     ) -> None:  # fmt: skip
         """One streaming sink: files of ``rows_per_file`` rows, or one folder per value."""
         import polars as pl
-
-        from formats.polars_engine import check_polars_types
 
         check_polars_types(table, self.adapter.format)
         remove_path(directory)
@@ -69,8 +68,6 @@ class PolarsParquetIO(DatasetIO):
 
     def _collect(self, query: Any, names: Sequence[str] | None = None) -> pa.Table:
         """Collected and handed to Arrow as the adapter does, in the source's column order."""
-        from formats.polars_engine import to_arrow
-
         table = to_arrow(query.collect())
         source = self.adapter.source_schema
         if names is None and source is not None:
@@ -95,7 +92,5 @@ class PolarsParquetIO(DatasetIO):
 
     def scan(self, directory: PathLike, predicate: Filter, partition_by: str | None) -> pa.Table:
         """The filter pushed into the scan: partitions pruned, row groups by statistics."""
-        from formats.polars_engine import polars_expr
-
         lazy = self._lazy(directory, partition_by).filter(polars_expr(predicate))
         return self._collect(lazy)

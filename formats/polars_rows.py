@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from formats.base import FormatReadError, Option, UnsupportedType
+from formats.families import AVRO, CSV, JSON_LINES
 from formats.polars_engine import PolarsAdapter, reading, to_arrow
 from formats.registry import register
 
@@ -66,6 +67,7 @@ class CsvPolars(PolarsText):
     """CSV through polars' multithreaded parser and writer."""
 
     name = "csv-polars"
+    readers, data_suffixes = CSV.readers, CSV.data_suffixes
     format = "CSV"
     extension = "csv"
     scanner = "scan_csv"
@@ -88,6 +90,7 @@ class JsonLinesPolars(PolarsText):
     """JSON Lines through polars' parallel NDJSON reader and writer."""
 
     name = "jsonl-polars"
+    readers, data_suffixes = JSON_LINES.readers, JSON_LINES.data_suffixes
     format = "JSON Lines"
     extension = "jsonl"
     scanner = "scan_ndjson"
@@ -131,6 +134,7 @@ class AvroPolars(PolarsAdapter):
     """Avro through polars: decoded into columns in Rust, no per-record Python objects."""
 
     name = "avro-polars"
+    readers, data_suffixes = AVRO.readers, AVRO.data_suffixes
     format = "Avro"
     orientation = "row"
     encoding = "binary"

@@ -263,6 +263,7 @@ class ProtobufAdapter(FormatAdapter):
     """Protobuf through Google's ``protobuf`` package (upb backend when installed)."""
 
     name = "protobuf"
+    libraries = ("protobuf",)
     format = "Protobuf"
     engine = "protobuf"
     orientation = "row"
@@ -274,7 +275,7 @@ class ProtobufAdapter(FormatAdapter):
     extra = "protobuf"
     # take parses only the chosen records and iter_batches decodes as it goes: both skip
     # work in the format itself. read_columns and scan are faster than read-then-select
-    # (they convert only what is asked) but still parse every record, so by DESIGN.md's
+    # (they convert only what is asked) but still parse every record, so by docs/ARCHITECTURE.md's
     # definition ("the format skips data") they are reported as emulated.
     native = frozenset({"take", "iter_batches"})
 

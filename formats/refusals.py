@@ -19,6 +19,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from formats.errors import FormatError, UnsupportedType
+
 #: Errors that mean our code is wrong, whatever the data: never a refusal.
 _BUGS = (
     AttributeError,
@@ -39,8 +41,6 @@ _PROBE_ROWS = 1_024
 def is_library_error(exc: BaseException) -> bool:
     """Whether ``exc`` may be a library refusing data: any Exception but our own FormatError
     and the programming errors, plus a Rust panic (pyo3's PanicException is a BaseException)."""
-    from formats.base import FormatError
-
     if type(exc).__module__ == "pyo3_runtime":  # polars, vortex, lance: a Rust assert/unwrap
         return True
     return isinstance(exc, Exception) and not isinstance(exc, (FormatError, *_BUGS))
@@ -65,8 +65,6 @@ def find_refused_column(
 ) -> Exception | None:
     """UnsupportedType for the first column ``write`` refuses alone, else None (also when a
     plain int64 column fails too: then no column is to blame)."""
-    from formats.base import UnsupportedType
-
     with tempfile.TemporaryDirectory(prefix="fmtbench-probe-") as tmp:
         scratch = iter(Path(tmp) / f"p{i}" for i in range(1 << 30))
         control = pa.table({"fmtbench_control": pa.array([0, 1, 2], pa.int64())})
@@ -80,9 +78,11 @@ def find_refused_column(
     return None
 
 
-def guard_write(write: Callable[..., None]) -> Callable[..., None]:
+def guard_write(
+    write: Callable[..., None], remove_path: Callable[[Any], None]
+) -> Callable[..., None]:
     """``write`` with a library's refusal of one column raised as UnsupportedType naming it
-    (the partial output removed); any other error unchanged."""
+    (the partial output removed with ``remove_path``); any other error unchanged."""
 
     @functools.wraps(write)
     def guarded(self: Any, table: pa.Table, path: Any, codec: str | None = None) -> None:
@@ -92,8 +92,6 @@ def guard_write(write: Callable[..., None]) -> Callable[..., None]:
             if not is_library_error(exc) or not isinstance(table, pa.Table):
                 raise
             error = exc
-        from formats.base import remove_path
-
         remove_path(path)
         one = lambda t, p: write(self, t, p.with_suffix(f".{self.extension}"), codec)  # noqa: E731
         culprit = find_refused_column(table, one, self.refusal_reason(error), self.format)

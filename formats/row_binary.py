@@ -196,6 +196,7 @@ class Msgpack(FormatAdapter):
     """
 
     name = "msgpack"
+    libraries = ("msgpack",)
     format = "MessagePack"
     engine = "msgpack"
     orientation = "row"
@@ -353,6 +354,8 @@ class Pickle(FormatAdapter):
     """
 
     name = "pickle"
+    #: advice leaves it out unless --allow-unsafe
+    unsafe = "Python-only, and loading a pickle runs arbitrary code (allow with --allow-unsafe)"
     format = "Pickle"
     engine = "pickle"
     orientation = "column"

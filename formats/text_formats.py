@@ -32,6 +32,8 @@ from formats.base import (
     regroup,
     removing_on_error,
 )
+from formats.families import CSV, JSON, JSON_LINES
+from formats.multifile import DatasetIO, JsonLinesDatasetIO, PyarrowDatasetIO
 from formats.registry import register
 
 #: Rows turned into Python objects at a time for orjson: small chunks bound peak memory and
@@ -185,12 +187,36 @@ class CsvPyarrow(FormatAdapter):
     name = "csv-pyarrow"
     format = "CSV"
     engine = "pyarrow"
+    libraries = ("pyarrow",)
+    readers, data_suffixes = CSV.readers, CSV.data_suffixes
+    dask_format = "csv"
+    overhead_limit = 1.10
     orientation = "row"
     encoding = "text"
     codecs = ("none", "gzip", "zstd")
     extension = "csv"
     native = frozenset({"read_columns", "iter_batches"})
     option_specs = {"newlines_in_values": Option(None, bool, help=source_hints.NEWLINES_HELP)}
+
+    def dataset_io(self) -> DatasetIO:
+        """pyarrow.dataset's CSV writer and reader, after this adapter's own refusals."""
+        return PyarrowDatasetIO(
+            self, "csv", prepare=self._dataset_ready, read_format=self._dataset_format
+        )
+
+    def _dataset_ready(self, table: pa.Table) -> pa.Table:
+        check_csv(table, self.format)
+        return utc_timestamps(table)
+
+    def _dataset_format(self) -> Any:
+        """pyarrow.dataset's CSV format with the options this adapter's own read uses."""
+        import pyarrow.dataset as ds
+
+        newlines = self.options.get("newlines_in_values")
+        types = source_hints.csv_column_types(self.source_schema, None)
+        return ds.CsvFileFormat(
+            parse_options=csv_parse(newlines), convert_options=csv_convert(None, types)
+        )
 
     def know_source(self, table: pa.Table) -> dict[str, Any]:
         """The source's types for the reader, and whether any value holds a line break."""
@@ -327,6 +353,8 @@ class CsvPandas(FormatAdapter):
     """CSV through pandas' own C parser and ``DataFrame.to_csv``, as a pandas user would."""
 
     name = "csv-pandas"
+    libraries = ("pandas",)
+    readers, data_suffixes = CSV.readers, CSV.data_suffixes
     in_default_run = False  # --formats all or by name; see README "Engines"
     format = "CSV"
     engine = "pandas"
@@ -458,6 +486,8 @@ class JsonOrjson(FormatAdapter):
     name = "json-orjson"
     format = "JSON"
     engine = "orjson"
+    libraries = ("orjson",)
+    readers = JSON.readers
     orientation = "row"
     encoding = "text"
     extension = "json"
@@ -493,6 +523,9 @@ class JsonLinesOrjson(FormatAdapter):
     name = "jsonl-orjson"
     format = "JSON Lines"
     engine = "orjson"
+    libraries = ("orjson",)
+    readers, data_suffixes = JSON_LINES.readers, JSON_LINES.data_suffixes
+    dask_format = "json"
     orientation = "row"
     encoding = "text"
     extension = "jsonl"
@@ -501,6 +534,10 @@ class JsonLinesOrjson(FormatAdapter):
     native = frozenset({"iter_batches"} if hasattr(pa_json, "open_json") else ())
     remote_access = frozenset({"arrow-fs", "file-object"})  # orjson writes, Arrow reads
     append_modes = ("append",)
+
+    def dataset_io(self) -> DatasetIO:
+        """One file per slice through this adapter; pyarrow.dataset's JSON reader."""
+        return JsonLinesDatasetIO(self)
 
     def _appender(self, path: str | os.PathLike, schema: pa.Schema, mode: str, codec: str) -> Any:
         """One object per line added to an open file, flushed after each batch."""

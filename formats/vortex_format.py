@@ -44,6 +44,7 @@ class VortexAdapter(FormatAdapter):
     """Vortex files via vortex-data; every access pattern is pushed down into the Vortex scan."""
 
     name = "vortex"
+    libraries = ("vortex-data",)
     format = "Vortex"
     engine = "vortex-data"
     orientation = "column"

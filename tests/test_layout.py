@@ -1,8 +1,9 @@
 """The package layout: imports point down the layers and never form a cycle.
 
-Layers, top to bottom (DESIGN.md): cli -> analysis -> run -> cluster -> suite -> datasets
+Layers, top to bottom (docs/ARCHITECTURE.md): cli -> analysis -> run -> cluster -> suite -> datasets
 -> storage -> formats; ``benchmarks.errors`` is a leaf every layer may use. Function-level
-(lazy) imports count too: they run as soon as the function does.
+(lazy) imports count too, in the layer rule and in the cycle check: they run as soon as the
+function does. Imports under ``if TYPE_CHECKING:`` never run and do not count.
 """
 
 from __future__ import annotations
@@ -41,12 +42,25 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    """Ids of the nodes under ``if TYPE_CHECKING:``: they never run, so they are no edge."""
+    hidden: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
+            hidden |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return hidden
+
+
 def _imports(path: Path) -> list[tuple[str, bool]]:
-    """(imported module, at module level?) for every project import in the file."""
+    """(imported module, at module level?) for every project import in the file that runs
+    (those under ``if TYPE_CHECKING:`` excepted)."""
     tree = ast.parse(path.read_text())
     top = {id(n) for n in tree.body}
+    hidden = _type_checking_only(tree)
     found = []
     for node in ast.walk(tree):
+        if id(node) in hidden:
+            continue
         if isinstance(node, ast.Import):
             found += [(a.name, id(node) in top) for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -89,14 +103,34 @@ def test_no_module_imports_from_a_layer_above_it():
     assert not upward, "\n".join(upward)
 
 
-def test_module_level_imports_form_no_cycle():
-    files = {_module_name(p): p for p in _project_files()}
-    graph = {
-        name: {_known(m, set(files)) for m, top in _imports(path) if top}
-        for name, path in files.items()
+def _import_graph(files: dict[str, Path]) -> dict[str, set[str]]:
+    """Module -> the project modules it imports, at module level or inside a function: a
+    function-level import runs as soon as the function does, so it is an edge too."""
+    return {
+        name: {_known(m, set(files)) for m, _ in _imports(path)} for name, path in files.items()
     }
-    cycle = _find_cycle(graph)
+
+
+def test_imports_form_no_cycle_counting_function_level_ones():
+    files = {_module_name(p): p for p in _project_files()}
+    cycle = _find_cycle(_import_graph(files))
     assert cycle is None, " -> ".join(cycle or [])
+
+
+def test_the_cycle_check_catches_a_function_level_cycle(tmp_path):
+    """Two modules that import each other, one only inside a function, are a cycle; the
+    same import under ``if TYPE_CHECKING:`` is not."""
+    pkg = tmp_path / "formats"
+    pkg.mkdir()
+    (pkg / "a.py").write_text("import formats.b\n")
+    (pkg / "b.py").write_text("def f():\n    from formats.a import x\n")
+    (pkg / "c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import formats.a\n"
+    )
+    files = {f"formats.{p.stem}": p for p in sorted(pkg.glob("*.py"))}
+    graph = _import_graph(files)
+    assert _find_cycle(graph) == ["formats.a", "formats.b", "formats.a"]
+    assert graph["formats.c"] == set()
 
 
 def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:

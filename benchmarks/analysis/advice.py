@@ -8,7 +8,8 @@ A format is excluded from a profile, with a one-line reason, when
 - its round trip returned another type with the same values (``round_trip: retyped``)
   and ``strict_types`` asks for the source's types; by default it is ranked, the type
   change named in one line;
-- it runs code when loaded or only one language reads it (``UNSAFE``), unless
+- it runs code when loaded or only one language reads it (the adapter's declared
+  ``unsafe``), unless
   ``allow_unsafe``;
 - the profile needs an access pattern (``NEEDS``) the format only emulates or lacks.
 
@@ -27,14 +28,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from benchmarks.analysis import facts
 from benchmarks.analysis import recommend as rec
 from benchmarks.errors import FmtbenchError
 from formats.retype import summarise
-
-#: Format family -> why it is not advised by default: code runs on load, one language reads it.
-UNSAFE: dict[str, str] = {
-    "pickle": "Python-only, and loading a pickle runs arbitrary code (allow with --allow-unsafe)",
-}
 
 #: How an exclusion for the data's sake begins: it holds for every profile.
 CHANGES = "changes this data"
@@ -67,16 +64,6 @@ class Advice:
     def reason(self) -> str:
         """The one line saying why the winner wins (with the measured ratio)."""
         return self.unmeasured or rec.explain(self.ranking, self.weights)
-
-
-def _family(frame: pd.DataFrame, adapter: str) -> str:
-    rows = frame[frame["adapter"] == adapter]
-    name = (
-        rows["format"].dropna().iloc[0]
-        if "format" in rows and rows["format"].notna().any()
-        else adapter
-    )
-    return rec.family(str(name))
 
 
 def _moved(frame: pd.DataFrame, adapter: str, key: str) -> list[str]:
@@ -155,7 +142,7 @@ def exclusions(
     excluded, notes = {}, {}
     need = NEEDS.get(profile)
     for adapter in dict.fromkeys(frame["adapter"].dropna()):
-        unsafe = UNSAFE.get(_family(frame, adapter))
+        unsafe = facts.unsafe(frame, adapter)
         change = data_change(frame, adapter)
         retype = "" if change else data_retype(frame, adapter)
         if unsafe and not allow_unsafe:
@@ -278,7 +265,8 @@ def answer_lines(
         for name in profile_order(first):
             advice = advise(part, name, None, allow_lossy, allow_unsafe, strict_types)
             for adapter, why in advice.excluded.items():
-                excluded.setdefault(adapter, why if _general(why) else f"for {name}: {why}")
+                scoped = why if _general(why, part, adapter) else f"for {name}: {why}"
+                excluded.setdefault(adapter, scoped)
             if advice.ranking.empty:
                 unmeasured.append(f"{name} ({advice.unmeasured})")
                 continue
@@ -300,6 +288,7 @@ def answer_lines(
     return blocks
 
 
-def _general(reason: str) -> bool:
+def _general(reason: str, frame: pd.DataFrame, adapter: str) -> bool:
     """Whether an exclusion holds for every profile (unsafe, lossy), not just one's need."""
-    return reason in UNSAFE.values() or reason.startswith((CHANGES, RETYPES))
+    unsafe = facts.unsafe(frame, adapter)
+    return bool(unsafe) and reason == unsafe or reason.startswith((CHANGES, RETYPES))

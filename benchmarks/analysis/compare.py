@@ -24,9 +24,9 @@ import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
+from benchmarks.analysis.cells import PARAM_KEYS, case_label, format_seconds
 from benchmarks.analysis.intervals import interval, overlap
 from benchmarks.analysis.paired import RATIO, ratio_interval
-from benchmarks.analysis.summary import PARAM_KEYS, case_label, format_seconds
 from benchmarks.errors import UsageError
 from benchmarks.run.results import load_results, tidy
 

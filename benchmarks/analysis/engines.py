@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from benchmarks.analysis.summary import case_label
+from benchmarks.analysis.cells import case_label, format_seconds
 
 
 def engine_spread(frame: pd.DataFrame) -> pd.DataFrame:
@@ -80,8 +80,6 @@ def at_best_engine(frame: pd.DataFrame) -> pd.DataFrame:
 
 def spread_rows(spread: pd.DataFrame) -> list[list[str]]:
     """Table rows (format, operation, best engine, its median, engines, spread) for display."""
-    from benchmarks.analysis.summary import format_seconds
-
     return [
         [
             str(r["format"]),

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from rich.table import Table
 from rich.text import Text
 
+from benchmarks.analysis.cells import format_seconds
 from benchmarks.analysis.compare import _label, timed_cases
-from benchmarks.analysis.summary import format_seconds
 from benchmarks.run.results import load_results, tidy
 
 MIN_SECONDS = 0.010  # faster cases are dominated by timer and scheduler jitter

@@ -26,14 +26,14 @@ tested on a hand-made table.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from benchmarks.analysis import facts
+from benchmarks.analysis.cells import PARAM_KEYS
 from benchmarks.analysis.paired import relative_times
-from benchmarks.analysis.summary import PARAM_KEYS
 from benchmarks.errors import UsageError
 
 #: Columns that identify one case apart from the format: ratios are taken within a case.
@@ -54,7 +54,8 @@ class Metric:
 
 
 #: Universality is a fact about a format, not a timing: which of these widely used tools
-#: read the family's files out of the box (no plugin, no schema file, no extra package).
+#: read its files out of the box (no plugin, no schema file, no extra package). Each
+#: adapter declares its set (``FormatAdapter.readers``); this is the vocabulary.
 TOOLS: dict[str, str] = {
     "spreadsheet": "Excel, LibreOffice and Google Sheets open the file",
     "python": "Python's standard library parses it",
@@ -66,35 +67,6 @@ TOOLS: dict[str, str] = {
     "spark": "Apache Spark reads it with no extra package",
     "warehouse": "BigQuery and Snowflake load jobs accept it",
     "polars": "Polars has a reader",
-}
-
-#: Format family -> the TOOLS that read it. Score = 1 + len(tools): the format's own
-#: library always counts as one reader, so no score is zero.
-READERS: dict[str, frozenset[str]] = {
-    "csv": frozenset(TOOLS) - {"javascript"},
-    "json": frozenset(TOOLS) - {"spreadsheet", "postgres"},
-    "parquet": frozenset({"pandas", "duckdb", "spark", "warehouse", "polars"}),
-    "orc": frozenset({"pandas", "spark", "warehouse"}),
-    # Spark's Avro support is the separate spark-avro package; DuckDB's is an extension
-    "avro": frozenset({"warehouse", "polars"}),
-    "arrow": frozenset({"pandas", "polars"}),
-    "msgpack": frozenset(),
-    "protobuf": frozenset(),
-    "lance": frozenset(),
-    "vortex": frozenset(),
-}
-
-#: Spellings of a format family (lower case, letters and digits only) -> READERS key.
-_ALIASES = {
-    "jsonl": "json",
-    "jsonlines": "json",
-    "ndjson": "json",
-    "feather": "arrow",
-    "arrowipc": "arrow",
-    "ipc": "arrow",
-    "messagepack": "msgpack",
-    "proto": "protobuf",
-    "protocolbuffers": "protobuf",
 }
 
 METRICS: dict[str, Metric] = {
@@ -118,7 +90,7 @@ METRICS: dict[str, Metric] = {
     "file_bytes": Metric("bytes on disk", None, "file_bytes", per_case=False, word="smaller"),
     "memory": Metric("peak memory of a full read", "read", "peak_memory_bytes", word="leaner"),
     "universality": Metric(
-        "1 + how many common tools read the format (a fixed table: READERS)",
+        "1 + how many common tools read the format (the adapter's declared readers)",
         None,
         "universality",
         higher_is_better=True,
@@ -144,21 +116,6 @@ PROFILE_TITLES: dict[str, str] = {
     "storage": "Smallest storage: bytes on disk",
     "interchange": "Interchange with other tools, read speed second",
 }
-
-
-def family(format_name: str) -> str:
-    """The READERS key of a format name ('JSON Lines' -> 'json'), or the name itself."""
-    key = re.sub(r"[^a-z0-9]", "", str(format_name).lower())
-    key = _ALIASES.get(key, key)
-    if key in READERS:
-        return key
-    first = re.split(r"[^a-z0-9]", str(format_name).lower())[0]
-    return _ALIASES.get(first, first)
-
-
-def universality(format_name: str) -> int:
-    """1 + how many of TOOLS read the format (1 for a family not in READERS)."""
-    return 1 + len(READERS.get(family(format_name), frozenset()))
 
 
 def parse_weights(text: str) -> dict[str, float]:
@@ -194,8 +151,8 @@ def _usable(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 def _values(frame: pd.DataFrame, metric: Metric) -> tuple[pd.DataFrame, list[str]]:
     """One value per (case, adapter, codec) for ``metric``, and the case key columns."""
     if metric.column == "universality":
-        names = frame["format"].fillna(frame["adapter"]) if "format" in frame else frame["adapter"]
-        frame = frame.assign(universality=names.map(universality))
+        scores = {a: facts.universality(frame, a) for a in frame["adapter"].dropna().unique()}
+        frame = frame.assign(universality=frame["adapter"].map(scores).astype(float))
     if metric.column == "median":  # side-by-side ratios where every case has one
         frame = relative_times(frame, CASE_KEYS)
     sub = _usable(frame, metric.column)

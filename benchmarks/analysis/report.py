@@ -10,52 +10,25 @@ from __future__ import annotations
 import base64
 import html
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from benchmarks.analysis import recommend as rec
+from benchmarks.analysis.cells import case_label, format_seconds
 from benchmarks.analysis.intervals import half_width_text
-from benchmarks.analysis.summary import case_label, format_seconds
+from benchmarks.analysis.report_blocks import (  # noqa: F401  (re-exported)
+    TOP,
+    Block,
+    Choices,
+    bullets,
+    heading,
+    para,
+    table,
+)
+from benchmarks.analysis.report_knobs import knob_blocks
 from benchmarks.run.results import load_results, tidy
-
-TOP = 3  # formats listed per recommendation profile
-
-
-@dataclass
-class Block:
-    """One piece of the report: kind is heading, para, table, list or image."""
-
-    kind: str
-    text: str = ""
-    level: int = 2
-    header: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
-    items: list[str] = field(default_factory=list)
-    path: Path | None = None
-
-
-def heading(text: str, level: int = 2) -> Block:
-    """A section title."""
-    return Block("heading", text, level=level)
-
-
-def para(text: str) -> Block:
-    """A paragraph of plain text."""
-    return Block("para", text)
-
-
-def table(header: list[str], rows: list[list[Any]]) -> Block:
-    """A table; cells are turned into text here so both renderers agree."""
-    return Block("table", header=header, rows=[[str(c) for c in r] for r in rows])
-
-
-def bullets(items: list[str]) -> Block:
-    """A bulleted list."""
-    return Block("list", items=items)
-
 
 # -- rendering -----------------------------------------------------------------------
 
@@ -307,21 +280,11 @@ def problems(data: dict[str, Any]) -> list[Block]:
     return blocks
 
 
-@dataclass(frozen=True)
-class Choices:
-    """What the reader asked the recommendation to allow and show first."""
-
-    profile: str | None = None
-    allow_lossy: bool = False
-    allow_unsafe: bool = False
-    strict_types: bool = False
-
-
 def recommendations(
     frame: pd.DataFrame, custom: dict[str, float] | None, choices: Choices | None = None
 ) -> list[Block]:
     """The answer and every profile's ranking (benchmarks.analysis.report_advice)."""
-    from benchmarks.analysis.report_advice import advice_blocks  # it builds on this module
+    from benchmarks.analysis.report_advice import advice_blocks  # lazy: loads the registry
 
     return advice_blocks(frame, custom, choices or Choices())
 
@@ -362,16 +325,13 @@ def build_blocks(
     choices: Choices | None = None,
 ) -> list[Block]:
     """Every section of the report, in reading order: the answer first, the evidence after."""
-    from benchmarks.analysis.report_knobs import knob_blocks
-    from benchmarks.analysis.report_storage import storage_blocks
-
     frame = tidy(data)
     return [
         heading(f"fmtbench report: {results_path.name}", 1),
         *environment(data),
         *recommendations(frame, weights, choices),
         *engine_blocks(frame),
-        *storage_blocks(frame),
+        *_storage_blocks(frame),
         *operation_tables(frame),
         *knob_blocks(frame),
         *charts(results_path, out_dir),
@@ -401,3 +361,10 @@ def write_report(
     md_path.write_text(to_markdown(blocks, out), encoding="utf-8")
     html_path.write_text(to_html(blocks, f"fmtbench report: {results_path.name}"), "utf-8")
     return md_path, html_path
+
+
+def _storage_blocks(frame: pd.DataFrame) -> list[Block]:
+    """The object-storage section; imported late: its charts load matplotlib."""
+    from benchmarks.analysis.report_storage import storage_blocks
+
+    return storage_blocks(frame)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pandas as pd
 
 from benchmarks.analysis import advice as adv
+from benchmarks.analysis import facts, ties
 from benchmarks.analysis import recommend as rec
-from benchmarks.analysis import ties
-from benchmarks.analysis.report import TOP, Block, Choices, bullets, heading, para, table
+from benchmarks.analysis.report_blocks import TOP, Block, Choices, bullets, heading, para, table
 
 SCORING = (
     "Each metric is divided by the best format's value in the same case, so 1.00 is the "
@@ -130,19 +130,19 @@ def advice_blocks(
 
 
 def universality_blocks(frame: pd.DataFrame) -> list[Block]:
-    """The fixed universality facts for the formats in this run."""
-    formats_seen = dict.fromkeys(frame["format"].fillna(frame["adapter"]).astype(str))
-    rows = [
-        [
-            f,
-            rec.universality(f),
-            ", ".join(sorted(rec.READERS.get(rec.family(f), ()))) or "its own library",
-        ]
-        for f in formats_seen
-    ]
+    """The universality facts each format's adapter declares, for the formats in this run."""
+    names = frame["format"].fillna(frame["adapter"]) if "format" in frame else frame["adapter"]
+    first = dict(zip(names.astype(str), frame["adapter"], strict=True))  # format -> an adapter
+    rows = []
+    for fmt in dict.fromkeys(names.astype(str)):
+        readers = facts.readers(frame, first[fmt])
+        if readers is None:
+            rows.append([fmt, "-", "unknown: no adapter here declares it"])
+        else:
+            rows.append([fmt, 1 + len(readers), ", ".join(sorted(readers)) or "its own library"])
     legend = "; ".join(f"{k}: {v}" for k, v in rec.TOOLS.items())
     return [
-        heading("Universality (a fixed table of facts, not a measurement)", 3),
+        heading("Universality (facts each adapter declares, not a measurement)", 3),
         para(f"Score = 1 + how many of these tools read the format out of the box. {legend}."),
         table(["format", "score", "read by"], rows),
     ]

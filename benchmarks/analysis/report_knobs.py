@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.analysis.report import Block, heading, para, table
+from benchmarks.analysis.report_blocks import Block, heading, para, table
 
 
 def _defaults(adapter: str) -> dict[str, Any]:

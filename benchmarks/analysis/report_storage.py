@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from benchmarks.analysis.cells import case_label, format_seconds
 from benchmarks.analysis.charts.data import format_labels
 from benchmarks.analysis.charts.storage import storage_frame
-from benchmarks.analysis.report import Block, heading, para, table
-from benchmarks.analysis.summary import case_label, format_seconds
+from benchmarks.analysis.report_blocks import Block, heading, para, table
 
 EXPLAIN = (
     "Counted at the recording proxy between the clients and the S3 server, for one untimed "

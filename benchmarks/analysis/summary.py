@@ -9,27 +9,15 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.analysis.advice import answer_lines
+from benchmarks.analysis.cells import (  # noqa: F401  (re-exported)
+    PARAM_KEYS,
+    case_label,
+    format_seconds,
+)
+from benchmarks.analysis.engines import SPREAD_HEADER, engine_spread, multi_engine, spread_rows
 from benchmarks.analysis.intervals import half_width_text, ties_with_fastest
 from benchmarks.analysis.paired import RATIO, one_group, ties_by_ratio
-
-#: What tells one case of an operation from another (besides the format): its parameters,
-#: and the storage latency, so a run at 0 and 20 ms never ranks one against the other.
-PARAM_KEYS = (
-    "column", "k", "pattern", "filter", "selectivity", "batch_size", "access", "batch_rows",
-    "append_mode", "storage_latency_ms", "change", "commits", "versions_back",
-)  # fmt: skip
-
-
-def case_label(row: pd.Series) -> str:
-    """Operation plus its parameters: ``read_column column=id``."""
-    parts = [str(row["operation"])]
-    for key in PARAM_KEYS:
-        if key in row and pd.notna(row[key]):
-            value = row[key]
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)  # a column with NaN holes turns k=1 into 1.0
-            parts.append(f"{key}={value}")
-    return " ".join(parts)
 
 
 def summary_tables(frame: pd.DataFrame) -> list[Table]:
@@ -77,19 +65,8 @@ def _mb(value: object) -> str:
     return f"{float(value) / 1e6:,.0f}" if pd.notna(value) else "-"
 
 
-def format_seconds(seconds: float) -> str:
-    """Human time with a unit that keeps 3 significant digits: 512 µs, 12.3 ms, 1.20 s."""
-    if round(seconds * 1e6) < 1000:
-        return f"{seconds * 1e6:.0f} µs"
-    if float(f"{seconds * 1e3:.3g}") < 1000:
-        return f"{seconds * 1e3:.3g} ms"
-    return f"{seconds:.3g} s"
-
-
 def engine_tables(frame: pd.DataFrame) -> list[Table]:
     """Per (dataset, rows): each format's best engine and the spread, where several ran."""
-    from benchmarks.analysis.engines import SPREAD_HEADER, engine_spread, multi_engine, spread_rows
-
     spread = multi_engine(engine_spread(frame))
     if spread.empty:
         return []
@@ -158,8 +135,6 @@ def print_answer(
     strict_types: bool = False,
 ) -> None:
     """The closing "Recommendation for DATASET" block: winner per profile, exclusions."""
-    from benchmarks.analysis.advice import answer_lines  # it builds on this module
-
     if frame.empty or "adapter" not in frame:
         return
     for title, lines in answer_lines(frame, profile, allow_lossy, allow_unsafe, strict_types):

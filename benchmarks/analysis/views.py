@@ -46,6 +46,7 @@ def formats_rows() -> list[dict[str, Any]]:
                 "arrow_handover": adapter.arrow_handover,
                 "options": {n: o.describe() for n, o in adapter.option_specs.items()},
                 "in_default_run": adapter.in_default_run,
+                **adapter.facts(),  # libraries, readers, unsafe, data_suffixes
                 "available": status.ok,
                 "reason": status.reason,
             }

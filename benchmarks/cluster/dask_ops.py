@@ -29,9 +29,11 @@ from formats.base import Filter
 _COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le}
 _COMPARE |= {">": operator.gt, ">=": operator.ge}
 
-#: Adapters whose format Dask reads and writes itself, and how.
-DASK_NATIVE = {"parquet-pyarrow": "parquet", "csv-pyarrow": "csv", "jsonl-orjson": "json"}
-DASK_NATIVE |= {"orc-pyarrow": "orc"}
+
+def dask_format(adapter: Any) -> str | None:
+    """The format Dask reads and writes itself for this adapter (its ``dask_format``), or
+    None: the adapter is mapped over the partitions."""
+    return getattr(adapter, "dask_format", None)
 
 
 @dataclass
@@ -73,7 +75,7 @@ def write(ddf: Any, adapter: Any, target: Target, codec: str) -> None:
     """Dask's writer for the format, or the adapter mapped over partitions."""
     import dask
 
-    kind = DASK_NATIVE.get(adapter.name)
+    kind = dask_format(adapter)
     if kind == "parquet":
         url, so = where(target)
         ddf.to_parquet(
@@ -111,7 +113,7 @@ def _write_partition(pdf: Any, adapter_name: str, path: Target) -> int:
 
 def filter_method(adapter: Any) -> str:
     """How a cluster scan applies its predicate for this adapter (recorded per case)."""
-    kind = DASK_NATIVE.get(adapter.name)
+    kind = dask_format(adapter)
     if kind == "parquet":
         return "read_parquet filters"
     return "after read" if kind else "adapter scan per partition"
@@ -124,7 +126,7 @@ def read(
     ``predicate`` (pushed into the reader where Dask's takes one)."""
     import dask.dataframe as dd
 
-    kind = DASK_NATIVE.get(adapter.name)
+    kind = dask_format(adapter)
     if kind == "parquet":
         url, so = where(target)
         filters = [(predicate.column, predicate.op, predicate.value)] if predicate else None

@@ -13,16 +13,16 @@ from typing import Any
 import formats
 from benchmarks.cluster import dask_ops
 from benchmarks.storage import counting
+from benchmarks.suite import operations
 from benchmarks.suite.cases import Case
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.data import load
 from benchmarks.suite.execute import base_info, storage_info
 from benchmarks.suite.measure import measure_peak_memory
-from benchmarks.suite.ops import CaseEnv, scan_predicate
+from benchmarks.suite.ops import CaseEnv, scan_info, scan_predicate
 from benchmarks.suite.rounds import is_auto, time_adaptive
 from formats.base import Filter, path_bytes
 
-CLUSTER_OPS = ("write", "read", "read_column", "scan")
 #: Rows per partition at most; at least two partitions per worker so every worker works.
 PARTITION_ROWS = 250_000
 
@@ -68,8 +68,9 @@ def run_cluster_case(benchmark: Any, cfg: RunConfig, case: Case, state: ClusterS
     """Time ``case`` on the cluster; extra_info as the suite's plus engine/workers/partitions."""
     import pytest
 
-    if case.op not in CLUSTER_OPS:
-        pytest.skip(f"on a cluster only {', '.join(CLUSTER_OPS)} run; {case.op} is local-only")
+    runs_here = operations.cluster_ops()
+    if case.op not in runs_here:
+        pytest.skip(f"on a cluster only {', '.join(runs_here)} run; {case.op} is local-only")
     adapter = formats.get(case.adapter)
     dataset = load(cfg, case.dataset, case.rows)
     env = CaseEnv(case, adapter, dataset, state.workdir, cfg.cache, cfg.seed, lambda: Path())
@@ -113,24 +114,14 @@ def _predicate(case: Case, table: Any) -> Filter | None:
 
 
 def _scan_info(case: Case, adapter: Any, table: Any, predicate: Filter) -> dict[str, Any]:
-    """What a cluster scan selects (the suite's keys) and how Dask applied the predicate."""
-    selected = table.filter(predicate.to_arrow())
+    """What a cluster scan selects (the suite's own keys) and how Dask applied the predicate."""
+    _, info = scan_info(table, predicate, case.param)
     method = dask_ops.filter_method(adapter)
     pushed = method == "read_parquet filters"
     if method == "adapter scan per partition":
         pushed = adapter.is_native("scan")
-    info = {
-        "filter_column": predicate.column,
-        "predicate": predicate.to_sql(),
-        "sorted": case.param["filter"] == "sorted",
-        "rows_selected": selected.num_rows,
-        "data_bytes": selected.nbytes,
-        "dask_filter": method,
-        "native": pushed,  # the reader skipped data by the predicate, not filtered after
-    }
-    if "selectivity" not in case.param:
-        info["selectivity"] = selected.num_rows / max(table.num_rows, 1)
-    return info
+    # the reader skipped data by the predicate, not filtered after
+    return info | {"dask_filter": method, "native": pushed}
 
 
 def _job(
@@ -165,7 +156,7 @@ def _cluster_info(cfg: RunConfig, adapter: Any, ddf: Any) -> dict[str, Any]:
     return {
         "engine": "dask",
         "adapter_engine": adapter.engine,
-        "dask_writer": dask_ops.DASK_NATIVE.get(adapter.name, "adapter per partition"),
+        "dask_writer": dask_ops.dask_format(adapter) or "adapter per partition",
         "cluster": cfg.cluster,
         "workers": runtime.get("workers"),
         "partitions": ddf.npartitions,

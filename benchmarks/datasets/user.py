@@ -1,7 +1,8 @@
 """A user's own file (``--data PATH``) read into Arrow by the registry's adapter for its format.
 
 Reading through the adapters, not a private reader, means a user file is parsed exactly as
-the benchmark will parse it later, and a new format needs no change here beyond its suffix.
+the benchmark will parse it later; the suffixes come from the adapters (``data_suffixes``),
+so a new format needs no change here.
 """
 
 from __future__ import annotations
@@ -17,31 +18,23 @@ from benchmarks.errors import UsageError
 
 @dataclass(frozen=True)
 class FileKind:
-    """A family of accepted files: its label and the adapter extensions that read it."""
+    """A family of accepted files: its label and the suffix that names it."""
 
     label: str
-    extensions: frozenset[str]
+    suffix: str
 
 
-_CSV = FileKind("CSV", frozenset({"csv"}))
-_PARQUET = FileKind("Parquet", frozenset({"parquet"}))
-_JSONL = FileKind("JSON Lines", frozenset({"jsonl", "ndjson"}))
-_ARROW = FileKind("Arrow IPC/Feather", frozenset({"feather", "arrow", "ipc", "arrows"}))
-_ORC = FileKind("ORC", frozenset({"orc"}))
-_AVRO = FileKind("Avro", frozenset({"avro"}))
+def accepted() -> dict[str, FileKind]:
+    """Suffix -> kind, from what the registered adapters declare (``data_suffixes``); the
+    label is the first declaring adapter's ``data_label`` or ``format``."""
+    kinds: dict[str, FileKind] = {}
+    for adapter in formats.adapters():
+        for suffix in adapter.data_suffixes:
+            label = adapter.data_label or adapter.format
+            kinds.setdefault(suffix.lower(), FileKind(label, suffix.lower()))
+    return kinds
 
-#: Accepted suffixes. Adapter names are not hard-coded: any registered adapter whose
-#: ``extension`` is in the kind's set may read the file (pyarrow engines first).
-ACCEPTED: dict[str, FileKind] = {
-    ".csv": _CSV,
-    ".parquet": _PARQUET,
-    ".jsonl": _JSONL,
-    ".ndjson": _JSONL,
-    ".feather": _ARROW,
-    ".arrow": _ARROW,
-    ".orc": _ORC,
-    ".avro": _AVRO,
-}
+
 _REFUSED = {".pkl", ".pickle"}
 
 
@@ -71,11 +64,12 @@ def check_file(path: Path) -> None:
 
 def file_kind(path: Path) -> FileKind:
     """The file kind its suffix claims; an unknown suffix lists the accepted ones."""
-    kind = ACCEPTED.get(path.suffix.lower())
+    kinds = accepted()
+    kind = kinds.get(path.suffix.lower())
     if kind is None:
         shown = path.suffix or "(none)"
         raise UsageError(
-            f"{path}: extension {shown} is not accepted; use one of {', '.join(ACCEPTED)} "
+            f"{path}: extension {shown} is not accepted; use one of {', '.join(kinds)} "
             "(rename the file if its content is one of these formats)"
         )
     return kind
@@ -83,7 +77,7 @@ def file_kind(path: Path) -> FileKind:
 
 def readers(kind: FileKind, path: Path) -> list[formats.FormatAdapter]:
     """Available adapters able to read ``kind``: pyarrow's where it has one, in registry order."""
-    matching = [a for a in formats.adapters() if a.extension.lstrip(".").lower() in kind.extensions]
+    matching = [a for a in formats.adapters() if kind.suffix in map(str.lower, a.data_suffixes)]
     usable = [a for a in matching if a.available().ok]
     if not usable:
         reasons = "; ".join(f"{a.name}: {a.available().reason}" for a in matching)

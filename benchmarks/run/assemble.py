@@ -15,6 +15,7 @@ from pytest_benchmark import __version__ as pytest_benchmark_version
 from pytest_benchmark.plugin import pytest_benchmark_generate_machine_info
 from pytest_benchmark.utils import get_commit_info
 
+import formats
 from benchmarks.run.merge import merge_entries
 from benchmarks.run.parts import case_parts, final_parts
 from benchmarks.run.ratios import add_ratios
@@ -83,6 +84,12 @@ def assemble(
             "skipped": skipped,
             "ceilings": header.get("ceilings", {}),
             "machine_label": machine.label(),
+            # each adapter's declared facts, for analysis where it is not installed
+            "adapters": {
+                name: formats.registry[name].facts()
+                for name in dict.fromkeys(c.adapter for c in cases)
+                if name in formats.registry
+            },
             "wall_s": time.time() - started,
         },
     }

@@ -126,7 +126,8 @@ def _entry_problem(bench: Any) -> str | None:
 
 
 def tidy(data: dict[str, Any], nullable_ints: bool = False) -> pd.DataFrame:
-    """One row per case: every extra_info key plus median, iqr, min, rounds and MB/s.
+    """One row per case: every extra_info key plus median, iqr, min, rounds and MB/s, and
+    the adapter's recorded facts (``readers``, ``unsafe``) when the file holds them.
 
     Times are also given as ``median_s``, ``iqr_s``... (seconds, said in the name; the
     unsuffixed columns stay for code that reads them); with ``nullable_ints`` (the table
@@ -134,8 +135,10 @@ def tidy(data: dict[str, Any], nullable_ints: bool = False) -> pd.DataFrame:
     keeps the scale factor.
     """
     rows = []
+    recorded = (data.get("fmtbench") or {}).get("adapters") or {}
     for bench in data["benchmarks"]:
         row = dict(bench.get("extra_info") or {})
+        row |= _facts_cells(recorded.get(row.get("adapter")))
         stats = bench.get("stats") or {}
         for key in STAT_KEYS:
             row[key] = stats.get(key)
@@ -151,6 +154,14 @@ def tidy(data: dict[str, Any], nullable_ints: bool = False) -> pd.DataFrame:
     if {"arrow_bytes", "file_bytes"} <= set(frame.columns):
         frame["compression_ratio"] = frame["arrow_bytes"] / frame["file_bytes"]
     return _integers_stay_integers(frame, rows) if nullable_ints else frame
+
+
+def _facts_cells(facts: Any) -> dict[str, str]:
+    """An adapter's recorded facts as two cells: ``readers`` (comma separated) and
+    ``unsafe``; none for results files that did not record them."""
+    if not isinstance(facts, dict):
+        return {}
+    return {"readers": ",".join(facts.get("readers") or ()), "unsafe": facts.get("unsafe") or ""}
 
 
 def _integers_stay_integers(frame: pd.DataFrame, rows: list[dict[str, Any]]) -> pd.DataFrame:

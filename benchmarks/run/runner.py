@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import formats
 from benchmarks.datasets.owned import (
     OWNER_FILE,
     die_with_parent,
@@ -318,10 +319,12 @@ def _one_worker(
 
 
 def worker_env(threads: int | None) -> dict[str, str]:
-    """The worker's environment: engines whose pools are sized at start-up get ``threads``."""
+    """The worker's environment: engines whose pools are sized at start-up (their adapters
+    declare the variables: ``thread_env``) get ``threads``."""
     env = dict(os.environ)
     if threads is not None:
-        env["POLARS_MAX_THREADS"] = str(threads)
+        for name in formats.names():
+            env |= dict.fromkeys(formats.registry[name].thread_env, str(threads))
     return env
 
 

@@ -28,21 +28,9 @@ import formats
 from benchmarks.suite.cases import Case, default_columns
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.execute import PreparedFiles, make_env
-from benchmarks.suite.ops import build_operation
+from benchmarks.suite.operations import build_operation
 from formats.arrow_family import PARQUET_ROW_GROUP_ROWS
 from formats.base import remove_path
-
-#: Allowed ratio suite/direct: 1.10 for the Arrow-native formats, 1.25 for the others.
-LIMITS = {
-    "parquet-pyarrow": 1.10,
-    "feather": 1.10,
-    "orc-pyarrow": 1.10,
-    "csv-pyarrow": 1.10,
-    "parquet-duckdb": 1.10,
-    "parquet-polars": 1.10,
-    "feather-polars": 1.10,
-}
-OTHER_LIMIT = 1.25
 
 
 def _read_all_then(read: Callable[[Path], pa.Table]) -> Callable[[Path, str], pa.Table]:
@@ -385,7 +373,7 @@ def compare_case(
                 times[j].append(elapsed)
     op.cleanup()
     medians = [statistics.median(t) for t in times]
-    limit = LIMITS.get(case.adapter, OTHER_LIMIT)
+    limit = env.adapter.overhead_limit  # 1.10 Arrow-native formats, 1.25 the others
     return Overhead(case.adapter, case.id.split("/")[-1], medians[0], medians[1], limit,
                     medians[2] if defaults else None)  # fmt: skip
 

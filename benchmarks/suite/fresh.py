@@ -102,8 +102,8 @@ def _child_env(request: dict[str, Any], table: Any, warm_up: bool = False) -> An
     folder of its own, so the warm-up call reads and writes another file."""
     import formats
     from benchmarks.datasets import Dataset
-    from benchmarks.suite.execute import PreparedFiles, apply_threads
     from benchmarks.suite.ops import CaseEnv
+    from benchmarks.suite.prepared import PreparedFiles, apply_threads
 
     case, cfg, workdir = request["case"], request["cfg"], Path(request["workdir"])
     name, source, params = request["dataset"]
@@ -126,7 +126,7 @@ def _warm_up(request: dict[str, Any], table: Any) -> str:
     """One untimed, unmeasured call of the operation on another, small file: the library
     is imported and its lazy state (thread pools, allocator arenas, caches) made before
     the measured call. '' when done, else why not (the measured call then pays it)."""
-    from benchmarks.suite.ops import build_operation
+    from benchmarks.suite.operations import build_operation
 
     try:
         op = build_operation(_child_env(request, table, warm_up=True))
@@ -164,7 +164,7 @@ def _child(request: dict[str, Any]) -> dict[str, Any]:
     import pyarrow as pa
 
     from benchmarks.suite.measure import measure_peak_memory
-    from benchmarks.suite.ops import build_operation
+    from benchmarks.suite.operations import build_operation
 
     table = _load(request)
     before = _settled_rss()

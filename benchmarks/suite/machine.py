@@ -9,29 +9,28 @@ from typing import Any
 
 import psutil
 
+import formats
+
 #: Version of fmtbench's additions to the pytest-benchmark JSON; loaders refuse others.
 SCHEMA_VERSION = 1
 
-LIBRARIES = (
-    "pyarrow",
-    "pandas",
-    "numpy",
-    "fastparquet",
-    "orjson",
-    "fastavro",
-    "msgpack",
-    "protobuf",
-    "pylance",
-    "vortex-data",
-    "duckdb",
-    "pytest-benchmark",
-)
+#: Libraries every run depends on, whichever adapters it runs; each adapter adds its own
+#: (``FormatAdapter.libraries``), so a new engine's version is recorded with no edit here.
+BASE_LIBRARIES = ("pyarrow", "pandas", "numpy", "pytest-benchmark")
+
+
+def library_names() -> list[str]:
+    """The base libraries, then every registered adapter's, each once."""
+    names = [*BASE_LIBRARIES]
+    for name in formats.names():
+        names += formats.registry[name].libraries
+    return list(dict.fromkeys(names))
 
 
 def library_versions() -> dict[str, str]:
     """Installed versions of the libraries whose speed the results describe."""
     versions = {}
-    for name in LIBRARIES:
+    for name in library_names():
         try:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:

@@ -171,22 +171,3 @@ def mf_scan(env: CaseEnv) -> Operation:
         native=native,
     )
     return _ordered(env, op, lambda args: selected)
-
-
-OPERATIONS = {
-    "write": mf_write,
-    "read": mf_read,
-    "read_column": mf_read_column,
-    "take": mf_take,
-    "scan": mf_scan,
-}
-
-
-def variant(env: CaseEnv) -> Operation | None:
-    """The directory-wise Operation for a multi-file case, or None for a one-file case."""
-    if not is_multifile(env.case):
-        return None
-    builder = OPERATIONS.get(env.case.op)
-    if builder is None:
-        raise ValueError(f"{env.case.op} is not measured on a multi-file dataset")
-    return builder(env)

@@ -22,7 +22,6 @@ import pyarrow.types as pat
 
 from benchmarks.datasets import Dataset
 from benchmarks.suite.cases import Case
-from benchmarks.suite.config import TABLE_OPS
 from benchmarks.suite.measure import evict_from_page_cache
 from formats.base import Filter as Predicate
 from formats.base import FormatAdapter, path_bytes, remove_path
@@ -306,37 +305,3 @@ def _visit_file_columns(adapter: FormatAdapter) -> Callable[[Path], int]:
         return sum(len(c.to_numpy()) for c in table.columns)
 
     return visit
-
-
-OPERATIONS: dict[str, Callable[[CaseEnv], Operation]] = {
-    "write": op_write,
-    "read": op_read,
-    "read_column": op_read_column,
-    "take": op_take,
-    "scan": op_scan,
-    "stream": op_stream,
-    "iterate": op_iterate,
-}
-
-
-def build_operation(env: CaseEnv) -> Operation:
-    """The Operation for a case's op name (batch by batch for read_stream and --stream)."""
-    if env.case.op == "append":
-        from benchmarks.suite.append import op_append  # it builds on this module
-
-        return op_append(env)
-    if env.case.op in TABLE_OPS:
-        from benchmarks.suite.table_ops import build_table_op  # it builds on this module
-
-        return build_table_op(env)
-    if env.case.op == "epoch":
-        from benchmarks.suite.epoch import op_epoch  # it builds on this module
-
-        return op_epoch(env)
-    from benchmarks.suite import multifile, stream_ops  # they build on this module
-
-    directory = multifile.variant(env)
-    if directory is not None:
-        return directory
-    streamed = stream_ops.variant(env)
-    return streamed if streamed is not None else OPERATIONS[env.case.op](env)

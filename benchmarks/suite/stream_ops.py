@@ -100,15 +100,3 @@ def stream_read_column(env: CaseEnv) -> Operation:
     info = {"columns": column, "data_bytes": data, "streaming": True}
     native = adapter.streams_columns_natively()
     return Operation(consume, reader_setup(env, STREAM_BATCH_ROWS), info, native=native)
-
-
-def variant(env: CaseEnv) -> Operation | None:
-    """The batch-wise Operation for this case, or None when the table-wise one applies."""
-    from benchmarks.datasets.stream import StreamSource
-
-    if env.case.op == "read_stream":
-        return read_stream(env)
-    if isinstance(env.dataset, StreamSource):
-        builder = {"write": stream_write, "read_column": stream_read_column}.get(env.case.op)
-        return builder(env) if builder else None
-    return None

@@ -33,7 +33,8 @@ from benchmarks.suite.fresh import STREAMED
 from benchmarks.suite.groups import INFLIGHT_ENV, PROCESS, group_key, group_label, interleave_mode
 from benchmarks.suite.interleave import Member, time_interleaved, time_one_after_another
 from benchmarks.suite.measure import MemoryWatch, measure_peak_memory, throughputs, trim_malloc
-from benchmarks.suite.ops import Operation, build_operation
+from benchmarks.suite.operations import build_operation
+from benchmarks.suite.ops import Operation
 from benchmarks.suite.rounds import MIN_ROUNDS, collected, interval_info, is_auto, share
 from formats.base import path_bytes
 

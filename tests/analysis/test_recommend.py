@@ -7,14 +7,13 @@ import math
 import pandas as pd
 import pytest
 
+from benchmarks.analysis.facts import universality
 from benchmarks.analysis.recommend import (
     PROFILES,
     explain,
-    family,
     metric_ratios,
     parse_weights,
     rank,
-    universality,
 )
 from benchmarks.errors import UsageError
 
@@ -146,10 +145,21 @@ def test_explain_handles_a_single_format_and_ties():
     assert "ties with runner-up" in explain(rank(twins, {"read": 1}), {"read": 1})
 
 
-def test_universality_is_a_fixed_table_by_format_family():
-    assert family("JSON Lines") == "json" and family("Feather") == "arrow"
-    assert universality("CSV") > universality("Parquet") > universality("Lance") == 1
-    assert universality("Something New") == 1
+def test_universality_is_what_the_adapter_declares():
+    """Registered adapters score 1 + their declared readers; an adapter known only from a
+    results file scores what the file recorded; an unknown one has no score (not 1)."""
+    frame = pd.DataFrame(
+        {
+            "adapter": ["csv-pyarrow", "parquet-pyarrow", "lance", "gone", "other", "mystery"],
+            "format": ["CSV", "Parquet", "Lance", "Gone", "JSON Lines", "Mystery"],
+            "readers": [None, None, None, "duckdb,pandas", None, None],
+        }
+    )
+    score = {a: universality(frame, a) for a in frame["adapter"]}
+    assert score["csv-pyarrow"] > score["parquet-pyarrow"] > score["lance"] == 1
+    assert score["gone"] == 3  # recorded by the results file: its adapter is not installed
+    assert score["other"] == 9  # not registered: a registered JSON Lines engine declares it
+    assert score["mystery"] is None
 
 
 def test_parse_weights_reads_metric_number_pairs():

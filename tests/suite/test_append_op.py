@@ -6,7 +6,7 @@ from benchmarks.suite import append
 from benchmarks.suite.cases import build_cases
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.execute import PreparedFiles, make_env
-from benchmarks.suite.ops import build_operation
+from benchmarks.suite.operations import build_operation
 
 
 def _cfg(**kw) -> RunConfig:

@@ -11,7 +11,7 @@ from benchmarks.suite import table_oracle as oracle
 from benchmarks.suite.cases import build_cases
 from benchmarks.suite.config import TABLE_OPS, RunConfig
 from benchmarks.suite.execute import PreparedFiles, make_env
-from benchmarks.suite.ops import build_operation
+from benchmarks.suite.operations import build_operation
 from formats.parquet_dataset import ParquetDatasetOps
 
 

@@ -8,10 +8,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from benchmarks.analysis.cells import case_label
 from benchmarks.analysis.charts import style
 from benchmarks.analysis.charts.common import Context, legend_below, panel_grid, plain_log, title
 from benchmarks.analysis.charts.data import by_dataset_rows, file_stem, time_unit
-from benchmarks.analysis.summary import case_label
 
 ENGINE_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p"]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.axes import Axes
 
+from benchmarks.analysis.cells import case_label
 from benchmarks.analysis.charts import style
 from benchmarks.analysis.charts.common import (
     Context,
@@ -18,7 +19,6 @@ from benchmarks.analysis.charts.common import (
     title,
 )
 from benchmarks.analysis.charts.data import by_dataset_rows, file_stem, time_unit
-from benchmarks.analysis.summary import case_label
 
 
 def swept_knobs(group: pd.DataFrame) -> list[str]:
