@@ -315,7 +315,7 @@ def _params_and_skips(
         yield from table_params(op, cfg, adapter)
         return
     if op == "epoch":
-        from benchmarks.suite.epoch import epoch_params
+        from benchmarks.suite.epoch_cases import epoch_params
 
         yield from epoch_params(cfg, adapter)
         return
@@ -365,7 +365,7 @@ def build_cases(cfg: RunConfig) -> list[Case]:
             check_partition_by(cfg, spec, rows, schema)
             if "epoch" in cfg.ops:  # batch and buffer within the rows; columns each format holds
                 from benchmarks.suite import data
-                from benchmarks.suite.epoch import check_dataset
+                from benchmarks.suite.epoch_cases import check_dataset
 
                 n = data.load(cfg, spec, rows).table.num_rows
                 check_dataset(cfg, n, schema, adapters)

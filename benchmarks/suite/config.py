@@ -126,7 +126,7 @@ class RunConfig:
         self._validate_remote()
         self._validate_multifile()
         if "epoch" in self.ops:
-            from benchmarks.suite.epoch import check_config
+            from benchmarks.suite.epoch_cases import check_config
 
             check_config(self)
         return self

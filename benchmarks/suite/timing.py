@@ -35,6 +35,7 @@ from benchmarks.suite.interleave import Member, time_interleaved, time_one_after
 from benchmarks.suite.measure import MemoryWatch, measure_peak_memory, throughputs, trim_malloc
 from benchmarks.suite.operations import build_operation
 from benchmarks.suite.ops import Operation
+from benchmarks.suite.prepared import PreparedFiles, apply_threads
 from benchmarks.suite.rounds import MIN_ROUNDS, collected, interval_info, is_auto, share
 from formats.base import path_bytes
 
@@ -62,7 +63,7 @@ class CaseRun:
 class GroupTimings:
     """Per worker session: the groups of the cases it runs, each timed at its first test."""
 
-    def __init__(self, cfg: RunConfig, workdir: Path, prepared: ex.PreparedFiles,
+    def __init__(self, cfg: RunConfig, workdir: Path, prepared: PreparedFiles,
                  cases: list[Case]) -> None:  # fmt: skip
         self.cfg, self.workdir, self.prepared = cfg, workdir, prepared
         self.groups: dict[tuple, list[Case]] = {}
@@ -117,7 +118,7 @@ class GroupTimings:
             run.op = build_operation(run.env)
             run.info.update(run.op.info)
             run.info["native"] = run.op.native
-            run.restore = ex.apply_threads(case.threads, run.env.adapter)
+            run.restore = apply_threads(case.threads, run.env.adapter)
             run.info["threads"] = case.threads or default_threads()
             procs = cfg.process_count()
             run.info.update(group=group_label(case), group_size=len(self.groups.get(
