@@ -99,5 +99,8 @@ class SlowToLoad(_FeatherLike):
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         if "slow-load" in os.fspath(path):
+            # the test waits for this file, not a fixed time, before it sends its signal
+            with open(f"{os.fspath(path)}.loading", "w") as marker:
+                marker.write(str(os.getpid()))
             os.system("sleep 30")  # glibc's system() retries its wait on EINTR
         return super().read(path)

@@ -21,10 +21,24 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBES_ON = {"FMTBENCH_CEILINGS": "1", "FMTBENCH_MEMORY": "fresh"}
 
 
+#: The run's pytest worker loads only the plugin it uses: an installed library's pytest11
+#: entry point (zarr.testing: ~1 s of imports) would otherwise load at every worker start.
+WORKER_PLUGINS = {
+    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    "PYTEST_PLUGINS": "pytest_benchmark.plugin",
+}
+
+
 def cli_env(plugins: str = "", path: Path | None = None) -> dict[str, str]:
     """Environment for the CLI: the repo importable, optional test-only adapter plugins."""
     pythonpath = os.pathsep.join(str(p) for p in (ROOT, path) if p)
-    return {**os.environ, "PYTHONPATH": pythonpath, "COLUMNS": "200", "FMTBENCH_PLUGINS": plugins}
+    return {
+        **os.environ,
+        **WORKER_PLUGINS,
+        "PYTHONPATH": pythonpath,
+        "COLUMNS": "200",
+        "FMTBENCH_PLUGINS": plugins,
+    }
 
 
 def fmtbench(

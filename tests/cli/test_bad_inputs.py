@@ -1,4 +1,8 @@
-"""Bad input everywhere: each case exits 2 with one ``error:`` line and no traceback."""
+"""Bad input everywhere: each case exits 2 with one ``error:`` line and no traceback.
+
+In-process through ``main([...])`` (the checks run before any work); the real command's
+exit code and stderr are covered by the subprocess tests in test_cli.py.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import pytest
 
 import fmtbench
 from tests.helpers import assert_one_line_error
-from tests.helpers import fmtbench as cli
+from tests.helpers import fmtbench_main as cli
 
 
 class _Marker:

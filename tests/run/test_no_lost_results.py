@@ -241,7 +241,11 @@ def test_sigterm_is_honoured_while_data_loads(tmp_path):
     data = tmp_path / "slow-load.arrow"
     data.write_bytes(b"not arrow at all")  # every real reader fails; the test one is slow
     proc = start_fmtbench("run", "--data", str(data), "--quiet", env=PLUGINS, cwd=tmp_path)
-    time.sleep(4)  # imports done, in the middle of loading
+    loading = tmp_path / "slow-load.arrow.loading"  # written by the test adapter as it starts
+    deadline = time.monotonic() + 120
+    while not loading.exists():  # imports done, in the middle of loading
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
     started = time.monotonic()
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=20)

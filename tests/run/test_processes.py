@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from tests.helpers import ROOT, cli_env, fmtbench, start_fmtbench
+from tests.helpers import PROBES_ON, ROOT, cli_env, fmtbench, start_fmtbench
 
 TINY = ("--datasets", "mixed", "--rows", "300", "--quiet", "--no-charts")
 RUN = ("run", *TINY, "--formats", "feather", "--ops", "read,write", "--rounds", "4")
@@ -20,7 +20,8 @@ def _finished(out: Path) -> list[dict]:
 
 def test_a_missing_part_is_run_on_resume_and_the_journaled_parts_are_kept(tmp_path):
     out = tmp_path / "r.json"
-    proc = start_fmtbench(*RUN, "--processes", "2", "--out", str(out), env=cli_env(), cwd=ROOT)
+    env = {**cli_env(), **PROBES_ON}  # the fresh memory probe runs once per case, in part 0
+    proc = start_fmtbench(*RUN, "--processes", "2", "--out", str(out), env=env, cwd=ROOT)
     deadline = time.monotonic() + 300
     while len(_finished(out)) < 2:  # both cases' part 0; part 1 needs a new worker first
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
@@ -30,7 +31,7 @@ def test_a_missing_part_is_run_on_resume_and_the_journaled_parts_are_kept(tmp_pa
     kept = {r["id"]: r for r in _finished(out) if r["part"] == 0}
     assert len(kept) == 2 and not [r for r in _finished(out) if r["part"] == 1]
 
-    resumed = fmtbench("run", "--resume", str(out), "--quiet", "--no-charts")
+    resumed = fmtbench("run", "--resume", str(out), "--quiet", "--no-charts", env=env)
     assert resumed.returncode == 0, resumed.stderr
     for bench in json.loads(out.read_text())["benchmarks"]:
         info, stats = bench["extra_info"], bench["stats"]

@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.helpers import ROOT, cli_env, fmtbench, start_fmtbench
@@ -102,11 +103,15 @@ def _resume_and_check(out: Path) -> None:
 
 def test_kill_9_keeps_completed_cases_and_resume_finishes(tmp_path):
     proc, out, _ = _start_slow_run(tmp_path)
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert workers  # the pytest worker, at least
     proc.kill()
     proc.wait()
     kept = _finished(out)
     assert len(kept) >= 2 and all(r["status"] == "passed" for r in kept[:2])
-    time.sleep(1.0)  # the worker must have died with its parent: nothing more is journaled
+    # the worker must die with its parent; once it is gone nothing more can be journaled
+    _, alive = psutil.wait_procs(workers, timeout=30)
+    assert not alive, [p.cmdline() for p in alive]
     assert len(_finished(out)) == len(kept)
     _resume_and_check(out)
 
