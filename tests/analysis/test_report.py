@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks.analysis.recommend import PROFILE_TITLES
 from benchmarks.analysis.report import Block, charts, table, to_html, to_markdown
-from tests.helpers import assert_one_line_error, fmtbench
+from tests.helpers import assert_one_line_error, fmtbench, fmtbench_main
 
 FORMATS = "parquet-pyarrow,csv-pyarrow,feather"
 SECTIONS = (
@@ -140,13 +140,15 @@ def _bad_files(tmp: Path, good: Path) -> dict[str, Path]:
 )
 def test_bad_results_file_is_one_line_error_exit_2(tmp_path, run, kind):
     path = _bad_files(tmp_path, run)[kind]
-    line = assert_one_line_error(fmtbench("report", str(path), "--out", str(tmp_path / "o")), 2)
+    line = assert_one_line_error(
+        fmtbench_main("report", str(path), "--out", str(tmp_path / "o")), 2
+    )
     assert str(path) in line
     assert not (tmp_path / "o").exists()
 
 
 def test_bad_weights_are_one_line_error_exit_2(run, tmp_path):
-    line = assert_one_line_error(fmtbench("report", str(run), "--weights", "speed=1"), 2)
+    line = assert_one_line_error(fmtbench_main("report", str(run), "--weights", "speed=1"), 2)
     assert "unknown metric 'speed'" in line
-    line = assert_one_line_error(fmtbench("report", str(run), "--weights", "take_p99=1"), 2)
+    line = assert_one_line_error(fmtbench_main("report", str(run), "--weights", "take_p99=1"), 2)
     assert "no case in these results measures take_p99" in line

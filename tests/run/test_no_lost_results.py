@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, assert_one_line_error, cli_env, fmtbench, start_fmtbench
+from tests.helpers import (
+    ROOT,
+    assert_one_line_error,
+    cli_env,
+    fmtbench,
+    fmtbench_main,
+    start_fmtbench,
+)
 
 PLUGINS = cli_env("tests.fault_adapters")
 TINY = ("--datasets", "mixed", "--rows", "300", "--rounds", "1", "--quiet", "--no-charts")
@@ -111,7 +118,7 @@ def _interrupted(tmp_path: Path, *extra: str, n: int = 1) -> Path:
 
 def test_resume_refuses_other_options_naming_them(tmp_path):
     out = _interrupted(tmp_path)
-    proc = fmtbench("run", "--resume", str(out), "--rounds", "5", "--cache", "cold", env=PLUGINS)
+    proc = fmtbench_main("run", "--resume", str(out), "--rounds", "5", "--cache", "cold")
     line = assert_one_line_error(proc, 2)
     assert "--rounds 5 (the run used 2)" in line and "--cache cold (the run used warm)" in line
     proc = fmtbench("run", "--resume", str(out), "--rounds", "2", "--quiet", "--no-charts",
@@ -139,7 +146,7 @@ def test_a_journal_with_an_unknown_config_key_is_a_clear_error(tmp_path):
     header = json.loads(lines[0])
     header["config"]["future_knob"] = 1
     _journal(out).write_text("\n".join([json.dumps(header), *lines[1:]]) + "\n")
-    line = assert_one_line_error(fmtbench("run", "--resume", str(out), env=PLUGINS), 2)
+    line = assert_one_line_error(fmtbench_main("run", "--resume", str(out)), 2)
     assert "future_knob" in line and not line.startswith("error: unexpected")
 
 
@@ -177,7 +184,7 @@ def test_resume_keeps_the_runs_case_timeout(tmp_path):
 
 @pytest.mark.parametrize("value", ["nan", "inf", "0", "-1", "soon"])
 def test_case_timeout_must_be_positive_and_finite(value, tmp_path):
-    proc = fmtbench("run", *TINY, "--case-timeout", value, cwd=tmp_path)
+    proc = fmtbench_main("run", *TINY, "--case-timeout", value, cwd=tmp_path)
     assert "--case-timeout" in assert_one_line_error(proc, 2)
     assert not (tmp_path / "results").exists()
 

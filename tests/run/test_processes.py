@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from tests.helpers import PROBES_ON, ROOT, cli_env, fmtbench, start_fmtbench
+from tests.helpers import PROBES_ON, ROOT, cli_env, fmtbench, fmtbench_main, start_fmtbench
 
 TINY = ("--datasets", "mixed", "--rows", "300", "--quiet", "--no-charts")
 RUN = ("run", *TINY, "--formats", "feather", "--ops", "read,write", "--rounds", "4")
@@ -54,7 +54,7 @@ def test_merged_results_report_and_compare(tmp_path):
 
 
 def test_processes_must_be_positive(tmp_path):
-    proc = fmtbench(*RUN, "--processes", "0", "--out", str(tmp_path / "r.json"))
+    proc = fmtbench_main(*RUN, "--processes", "0", "--out", str(tmp_path / "r.json"))
     assert proc.returncode == 2 and "--processes must be a whole number >= 1" in proc.stderr
     assert not (tmp_path / "r.json").exists()
 

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from benchmarks.storage.session import moto_server
-from tests.helpers import ROOT, assert_one_line_error, cli_env, fmtbench
+from tests.helpers import ROOT, assert_one_line_error, cli_env, fmtbench, fmtbench_main
 
 SECRET = "s3cr3t-never-printed-7f3a"
 KEY_ID = "AKIDFMTBENCHTEST"
@@ -93,6 +93,8 @@ def test_sigint_stops_the_run_and_its_server(tmp_path):
     ],
 )
 def test_bad_storage_options_are_one_line_errors(tmp_path, args, message):
-    proc = fmtbench("run", *args, "--formats", "csv-pyarrow", "--out", str(tmp_path / "r.json"))
+    proc = fmtbench_main(
+        "run", *args, "--formats", "csv-pyarrow", "--out", str(tmp_path / "r.json")
+    )
     assert message in assert_one_line_error(proc, 2)
     assert not list(tmp_path.iterdir())

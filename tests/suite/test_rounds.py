@@ -11,7 +11,7 @@ from scipy.stats import binom
 from benchmarks.errors import UsageError
 from benchmarks.suite import rounds
 from benchmarks.suite.config import RunConfig
-from tests.helpers import assert_one_line_error, fmtbench
+from tests.helpers import assert_one_line_error, fmtbench, fmtbench_main
 
 
 def test_interval_of_ten_values_is_the_2nd_to_9th_order_statistic():
@@ -84,7 +84,7 @@ def test_warm_up_is_bounded_by_its_maximum_and_the_budget():
 
 def test_bad_rounds_on_the_command_line_are_one_line_errors(tmp_path):
     out = tmp_path / "x.json"
-    proc = fmtbench("run", "--rounds", "lots", "--out", str(out))
+    proc = fmtbench_main("run", "--rounds", "lots", "--out", str(out))
     assert_one_line_error(proc, 2)
     assert "auto" in proc.stderr and not out.exists()
 
