@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pytest
 
 from benchmarks.suite.switches import CEILINGS_ENV, MEMORY_ENV
+
+if TYPE_CHECKING:
+    from benchmarks.cluster.session import ClusterRuntime
 
 os.environ.setdefault(CEILINGS_ENV, "0")
 os.environ.setdefault(MEMORY_ENV, "in-process")
@@ -49,7 +53,8 @@ def small_table() -> pa.Table:
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
-    """One real S3 API (moto) on loopback for the session; tests use their own buckets."""
+    """One real S3 API (moto) on loopback for the session; each test makes its own bucket
+    (``tests.helpers.new_bucket``)."""
     from benchmarks.storage.session import moto_server
 
     with moto_server() as url:
@@ -57,9 +62,21 @@ def moto_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def dask_cluster() -> Iterator[object]:
-    """One Dask LocalCluster (1 worker, loopback) for the session's remote-scheduler tests."""
+def dask_cluster() -> Iterator[ClusterRuntime]:
+    """One Dask LocalCluster (1 worker, loopback) for the session's remote-scheduler tests.
+
+    Its processes get dummy AWS credentials (moto accepts any) when they start, so they can
+    reach the session's S3 server; this process's environment is left as it was.
+    """
     from benchmarks.cluster.session import open_cluster
 
-    with open_cluster("local:1") as runtime:
+    dummy = {"AWS_ACCESS_KEY_ID": "fmtbench-test", "AWS_SECRET_ACCESS_KEY": "fmtbench-test"}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in dummy.items():
+            patch.setenv(name, value)
+        cluster = open_cluster("local:1")
+        runtime = cluster.__enter__()
+    try:
         yield runtime
+    finally:
+        cluster.__exit__(None, None, None)

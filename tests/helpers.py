@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,11 @@ WORKER_PLUGINS = {
     "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
     "PYTEST_PLUGINS": "pytest_benchmark.plugin",
 }
+
+
+def new_bucket() -> str:
+    """A bucket name no other test of the session uses (they share one S3 server)."""
+    return f"bench-{uuid.uuid4().hex[:12]}"
 
 
 def cli_env(plugins: str = "", path: Path | None = None) -> dict[str, str]:
