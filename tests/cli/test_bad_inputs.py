@@ -127,6 +127,7 @@ def test_python_api_refuses_unknown_options_and_empty_tables():
         fmtbench.run(table=pa.table({"a": pa.array([], pa.int64())}), formats=["feather"])
 
 
+@pytest.mark.slow
 def test_python_api_benchmarks_an_in_memory_table(tmp_path):
     frame = pd.DataFrame({"a": range(100), "b": [f"s{i}" for i in range(100)]})
     out = tmp_path / "r.json"

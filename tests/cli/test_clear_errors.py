@@ -59,6 +59,7 @@ def test_a_plugin_that_prints_keeps_json_output_clean(tmp_path):
     assert "hello from a plugin" in proc.stderr
 
 
+@pytest.mark.slow
 def test_plot_and_report_of_a_run_where_every_case_failed(tmp_path):
     out = tmp_path / "r.json"
     args = ("run", *TINY, "--formats", "test-failing", "--ops", "write")
@@ -160,6 +161,7 @@ def test_deeply_nested_results_file(tmp_path):
     assert "not JSON" in _clear(fmtbench_main("results", str(path)), 2)
 
 
+@pytest.mark.slow
 def test_take_with_k_larger_than_the_rows_is_a_clear_failed_case(tmp_path):
     out = tmp_path / "r.json"
     args = ("run", *TINY, "--formats", "feather", "--ops", "take", "--k", "100000")

@@ -43,6 +43,7 @@ def test_oversized_user_file_is_refused(tmp_path) -> None:
     assert not (tmp_path / "r.json").exists()
 
 
+@pytest.mark.slow
 def test_stream_run_round_trips_and_skips_whole_table_formats(tmp_path) -> None:
     out = tmp_path / "r.json"
     proc = cli(

@@ -15,6 +15,8 @@ import pytest
 from benchmarks.cluster.session import open_cluster
 from tests.helpers import ROOT, cli_env, fmtbench, new_bucket
 
+pytestmark = pytest.mark.slow  # real clusters and runs (scripts/test --quick skips them)
+
 
 def refused(address: str) -> bool:
     host, port = address.removeprefix("tcp://").rsplit(":", 1)

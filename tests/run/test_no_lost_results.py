@@ -59,6 +59,7 @@ def _dead_pid() -> int:
     return proc.pid
 
 
+@pytest.mark.slow
 def test_two_concurrent_runs_in_one_directory_both_keep_every_case(tmp_path):
     procs = [start_fmtbench(*SLOW, env=PLUGINS, cwd=tmp_path) for _ in range(2)]
     outputs = [p.communicate(timeout=300) for p in procs]
@@ -73,6 +74,7 @@ def test_two_concurrent_runs_in_one_directory_both_keep_every_case(tmp_path):
     assert not list((tmp_path / "results").glob("*.jsonl"))
 
 
+@pytest.mark.slow
 def test_a_fresh_run_never_adopts_an_interrupted_runs_journal(tmp_path):
     first = start_fmtbench(*SLOW, env=PLUGINS, cwd=tmp_path)
     out1 = tmp_path / "results" / "0001_mixed.json"
@@ -92,6 +94,7 @@ def test_a_fresh_run_never_adopts_an_interrupted_runs_journal(tmp_path):
     assert len(_case_ids(out1)) == 3
 
 
+@pytest.mark.slow
 def test_an_existing_journal_is_never_taken_over_by_out(tmp_path):
     out = tmp_path / "r.json"
     # 40 rounds of 0.25 s reads: still running while the second command starts on a busy machine
@@ -116,6 +119,7 @@ def _interrupted(tmp_path: Path, *extra: str, n: int = 1) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_resume_refuses_other_options_naming_them(tmp_path):
     out = _interrupted(tmp_path)
     proc = fmtbench_main("run", "--resume", str(out), "--rounds", "5", "--cache", "cold")
@@ -126,6 +130,7 @@ def test_resume_refuses_other_options_naming_them(tmp_path):
     assert proc.returncode == 0, proc.stderr  # the same value is no difference
 
 
+@pytest.mark.slow
 def test_resume_refuses_a_changed_data_file(tmp_path):
     data = tmp_path / "d.csv"
     data.write_text("a,b\n" + "".join(f"{i},x{i}\n" for i in range(200)))
@@ -140,6 +145,7 @@ def test_resume_refuses_a_changed_data_file(tmp_path):
     assert f"--data {data} changed" in assert_one_line_error(proc, 2)
 
 
+@pytest.mark.slow
 def test_a_journal_with_an_unknown_config_key_is_a_clear_error(tmp_path):
     out = _interrupted(tmp_path)
     lines = _journal(out).read_text().splitlines()
@@ -150,6 +156,7 @@ def test_a_journal_with_an_unknown_config_key_is_a_clear_error(tmp_path):
     assert "future_knob" in line and not line.startswith("error: unexpected")
 
 
+@pytest.mark.slow
 def test_stuck_and_crashing_cases_with_params_or_unicode_are_failed_once(tmp_path):
     out = tmp_path / "r.json"
     args = ("run", *TINY, "--formats", "test-crash-columns,test-hängend,feather")
@@ -169,6 +176,7 @@ def test_stuck_and_crashing_cases_with_params_or_unicode_are_failed_once(tmp_pat
     assert set(_case_ids(out).values()) == {1} and len(_case_ids(out)) == 9
 
 
+@pytest.mark.slow
 def test_resume_keeps_the_runs_case_timeout(tmp_path):
     out = tmp_path / "r.json"
     args = ("run", *TINY, "--formats", "test-slow,test-hängend", "--ops", "read", "--rounds", "2")
@@ -189,6 +197,7 @@ def test_case_timeout_must_be_positive_and_finite(value, tmp_path):
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.slow
 def test_stale_scratch_directories_of_dead_runs_are_swept(tmp_path):
     work = tmp_path / "work"
     stale, live, foreign = work / "fmtbench-run-old", work / "fmtbench-run-live", work / "other"
@@ -245,6 +254,7 @@ def test_stale_generating_directories_are_swept(tmp_path):
     assert live.exists() and not stale.exists()
 
 
+@pytest.mark.slow
 def test_sigterm_is_honoured_while_data_loads(tmp_path):
     data = tmp_path / "slow-load.arrow"
     data.write_bytes(b"not arrow at all")  # every real reader fails; the test one is slow
@@ -276,6 +286,7 @@ def test_blocking_and_special_data_paths_are_refused(tmp_path):
     assert "special file" in assert_one_line_error(proc, 2)
 
 
+@pytest.mark.slow
 def test_keep_files_keeps_every_benchmark_file(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
@@ -293,6 +304,7 @@ def test_keep_files_keeps_every_benchmark_file(tmp_path):
     assert "benchmark files kept in" in proc.stdout
 
 
+@pytest.mark.slow
 def test_repeated_list_items_run_once_with_a_note(tmp_path):
     out = tmp_path / "r.json"
     args = ("run", *TINY, "--formats", "feather,feather", "--ops", "write,write,read_column")
@@ -303,6 +315,7 @@ def test_repeated_list_items_run_once_with_a_note(tmp_path):
     assert len(notes) == 3 and "--formats lists feather more than once" in notes[0]
 
 
+@pytest.mark.slow
 def test_results_files_are_readable_by_others(tmp_path):
     out = tmp_path / "r.json"
     proc = fmtbench("run", *TINY, "--formats", "feather", "--ops", "write", "--out", str(out))

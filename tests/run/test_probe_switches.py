@@ -27,6 +27,7 @@ def _run(tmp_path, switches: dict[str, str]) -> dict:
     return json.loads(out.read_text())
 
 
+@pytest.mark.slow
 def test_probes_switched_off_are_skipped_and_labelled(tmp_path):
     data = _run(tmp_path, OFF)
     assert data["fmtbench"]["ceilings"] == {}
@@ -35,6 +36,7 @@ def test_probes_switched_off_are_skipped_and_labelled(tmp_path):
     assert len(infos) == 2 and all(i["memory_method"] == IN_PROCESS for i in infos)
 
 
+@pytest.mark.slow
 def test_probes_switched_on_measure_ceilings_and_fresh_memory(tmp_path):
     data = _run(tmp_path, PROBES_ON)
     ceilings = data["fmtbench"]["ceilings"]

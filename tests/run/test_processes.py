@@ -6,6 +6,8 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import PROBES_ON, ROOT, cli_env, fmtbench, fmtbench_main, start_fmtbench
 
 TINY = ("--datasets", "mixed", "--rows", "300", "--quiet", "--no-charts")
@@ -18,6 +20,7 @@ def _finished(out: Path) -> list[dict]:
     return [r for r in map(json.loads, lines) if r.get("event") == "finish"]
 
 
+@pytest.mark.slow
 def test_a_missing_part_is_run_on_resume_and_the_journaled_parts_are_kept(tmp_path):
     out = tmp_path / "r.json"
     env = {**cli_env(), **PROBES_ON}  # the fresh memory probe runs once per case, in part 0
@@ -44,6 +47,7 @@ def test_a_missing_part_is_run_on_resume_and_the_journaled_parts_are_kept(tmp_pa
         assert info["memory_method"].startswith("fresh-process")  # probed once, in part 0
 
 
+@pytest.mark.slow
 def test_merged_results_report_and_compare(tmp_path):
     out = tmp_path / "r.json"
     proc = fmtbench(*RUN, "--processes", "2", "--out", str(out))
@@ -59,6 +63,7 @@ def test_processes_must_be_positive(tmp_path):
     assert not (tmp_path / "r.json").exists()
 
 
+@pytest.mark.slow
 def test_a_case_failing_in_its_first_process_is_not_run_again(tmp_path):
     out = tmp_path / "r.json"
     args = ("run", *TINY, "--formats", "test-failing", "--ops", "write", "--rounds", "2")

@@ -15,6 +15,8 @@ import pytest
 
 from tests.helpers import ROOT, cli_env, fmtbench, start_fmtbench
 
+pytestmark = pytest.mark.slow  # real runs end to end (scripts/test --quick skips them)
+
 PLUGINS = cli_env("tests.fault_adapters")
 TINY = ("--datasets", "mixed", "--rows", "300", "--rounds", "1", "--quiet", "--no-charts")
 

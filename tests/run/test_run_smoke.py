@@ -10,6 +10,8 @@ import formats
 from benchmarks.suite.config import CORE_OPS
 from tests.helpers import cli_env, fmtbench
 
+pytestmark = pytest.mark.slow  # real runs end to end (scripts/test --quick skips them)
+
 CONTRACT_KEYS = {
     "dataset", "rows", "adapter", "format", "engine", "orientation", "codec", "operation",
     "cache", "file_bytes", "arrow_bytes", "peak_memory_bytes", "native",

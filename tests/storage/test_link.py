@@ -85,6 +85,7 @@ def test_bad_bandwidth_is_a_one_line_error(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_run_at_two_latencies_records_both_and_report_charts_them(tmp_path):
     out = tmp_path / "r.json"
     proc = fmtbench(

@@ -17,6 +17,7 @@ SECRET = "s3cr3t-never-printed-7f3a"
 KEY_ID = "AKIDFMTBENCHTEST"
 
 
+@pytest.mark.slow
 def test_s3_local_records_requests_and_bytes(tmp_path):
     out = tmp_path / "r.json"
     proc = fmtbench(
@@ -36,6 +37,7 @@ def test_s3_local_records_requests_and_bytes(tmp_path):
     assert any("fastparquet" in s["id"] and "object storage" in s["reason"] for s in skipped)
 
 
+@pytest.mark.slow
 def test_real_endpoint_keeps_secrets_and_other_objects(tmp_path, moto_url):
     """s3://B/P against an S3 API reached by URL: secrets never written, nothing else deleted."""
     url, bucket = moto_url, new_bucket()
@@ -63,6 +65,7 @@ def test_real_endpoint_keeps_secrets_and_other_objects(tmp_path, moto_url):
     assert json.loads(text)["benchmarks"][0]["extra_info"]["requests"]["GET"] > 0
 
 
+@pytest.mark.slow
 def test_sigint_stops_the_run_and_its_server(tmp_path):
     out = tmp_path / "r.json"
     cmd = [

@@ -66,6 +66,7 @@ def test_threads_is_the_outer_axis_so_each_count_gets_one_worker():
     assert [c.threads for c in cases] == [1, 1, 2, 2]
 
 
+@pytest.mark.slow
 def test_a_swept_option_changes_the_file_and_is_recorded(tmp_path):
     out = tmp_path / "r.json"
     proc = fmtbench(

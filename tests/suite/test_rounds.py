@@ -100,6 +100,7 @@ def auto_run(tmp_path_factory):
     return json.loads(out.read_text())
 
 
+@pytest.mark.slow
 def test_auto_run_records_the_interval_from_pytest_benchmarks_own_rounds(auto_run):
     (bench,) = auto_run["benchmarks"]
     info, stats = bench["extra_info"], bench["stats"]
@@ -114,6 +115,7 @@ def test_auto_run_records_the_interval_from_pytest_benchmarks_own_rounds(auto_ru
     assert auto_run["fmtbench"]["config"]["rounds"] == "auto"
 
 
+@pytest.mark.slow
 def test_auto_run_records_the_noise_controls(auto_run):
     import os
 
