@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 os.environ.setdefault(CEILINGS_ENV, "0")
 os.environ.setdefault(MEMORY_ENV, "in-process")
+# pytest-xdist marks its worker processes with PYTEST_XDIST_* variables; a run's benchmark
+# worker that inherited them would have pytest-benchmark switch itself off ("xdist active")
+for _name in [n for n in os.environ if n.startswith("PYTEST_XDIST_")]:
+    del os.environ[_name]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -28,6 +28,7 @@ def results(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("res") / "r.json"
     proc = fmtbench(*WRITE, "--out", str(out))
     assert proc.returncode == 0, proc.stderr
+    assert not json.loads(out.read_text())["fmtbench"]["failed"]  # the damage needs stats
     return out
 
 
