@@ -32,7 +32,8 @@ for _name in [n for n in os.environ if n.startswith("PYTEST_XDIST_")]:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "slow: long end-to-end runs, clusters, signals (scripts/test --quick deselects them)",
+        "slow: seconds or more each: end-to-end runs, clusters, signals, whole-catalogue "
+        "listings (scripts/test --quick deselects them)",
     )
 
 
