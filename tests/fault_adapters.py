@@ -6,6 +6,7 @@ Loaded into the benchmark worker with ``FMTBENCH_PLUGINS=tests.fault_adapters``.
 from __future__ import annotations
 
 import os
+import shlex
 import time
 
 import pyarrow as pa
@@ -96,8 +97,16 @@ class SlowToLoad(_FeatherLike):
     """Reads a ``slow-load*`` user file in C code that defers Python's signal handlers."""
 
     name = "test-slow-load"
+    engine = "pyarrow"  # user files are read by pyarrow-engine adapters only (datasets/user)
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         if "slow-load" in os.fspath(path):
-            os.system("sleep 30")  # glibc's system() retries its wait on EINTR
+            # glibc's system() retries its wait on EINTR. The shell writes its pid (the sleep's,
+            # after exec) to PATH.loading: the test waits for that file, not a fixed time,
+            # and kills the sleep afterwards; the sleep holds none of the CLI's pipes.
+            marker = shlex.quote(f"{os.fspath(path)}.loading")
+            os.system(
+                f"echo $$ > {marker}.tmp && mv {marker}.tmp {marker} && "
+                "exec sleep 30 </dev/null >/dev/null 2>&1"
+            )
         return super().read(path)

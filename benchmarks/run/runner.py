@@ -41,6 +41,7 @@ from benchmarks.suite import journal
 from benchmarks.suite.cases import Case, build_cases
 from benchmarks.suite.config import RunConfig
 from benchmarks.suite.groups import INFLIGHT_ENV
+from benchmarks.suite.switches import ceilings_wanted
 
 SUITE = Path(__file__).parents[1] / "suite" / "test_formats.py"
 CLUSTER_SUITE = Path(__file__).parents[1] / "cluster" / "cluster_suite.py"
@@ -63,7 +64,7 @@ class RunOptions:
     case_timeout: float | None = None  # None: the resumed run's, else DEFAULT_CASE_TIMEOUT
     keep_files: bool = False
     progress: bool = True
-    measure_ceilings: bool = True
+    measure_ceilings: bool = field(default_factory=ceilings_wanted)  # FMTBENCH_CEILINGS=0: off
     #: One worker process per adapter: no library's allocator or caches carry over to the
     #: next format (costs a process start and a dataset load per adapter).
     isolate: bool = False

@@ -13,6 +13,7 @@ from typing import Any
 
 from benchmarks.errors import UsageError
 from benchmarks.suite.rounds import AUTO, DEFAULT_BUDGET_S, is_auto, parse_rounds
+from benchmarks.suite.switches import default_memory
 
 CORE_OPS = ("write", "read", "read_column")
 ACCESS_OPS = ("take", "scan", "stream", "iterate", "read_stream")
@@ -78,8 +79,9 @@ class RunConfig:
     order_from: str | None = None  # replay this adapter's delivered order on the others
     only: list[str] | None = None  # case ids to run (resume); None: all
     #: peak memory: "fresh" (one short-lived process per case, matches an independent
-    #: measurement) or "in-process" (after timing: faster, too low for warm allocators)
-    memory: str = "fresh"
+    #: measurement) or "in-process" (after timing: faster, too low for warm allocators);
+    #: the default can be set with FMTBENCH_MEMORY (benchmarks.suite.switches)
+    memory: str = field(default_factory=default_memory)
     stream: bool = False  # datasets as record batches, bounded memory (--stream)
     # layout knobs swept as a cross product, option name -> values (strings from the CLI
     # are parsed by each adapter's Option); an adapter without the option ignores it

@@ -11,7 +11,7 @@ import pytest
 from benchmarks.analysis.compare import compare
 from benchmarks.errors import UsageError
 from benchmarks.suite.machine import SCHEMA_VERSION
-from tests.helpers import assert_one_line_error, fmtbench
+from tests.helpers import assert_one_line_error, fmtbench, fmtbench_main
 
 
 def entry(adapter: str, op: str, median: float | None, iqr: float = 0.0, **params) -> dict:
@@ -126,19 +126,19 @@ def test_cli_exits_1_on_a_regression_and_0_otherwise(tmp_path, base):
 
 def test_cli_nothing_in_common_is_one_line_exit_2(tmp_path, base):
     other = new_file(tmp_path, entry("lance", "read", 1.0))
-    line = assert_one_line_error(fmtbench("compare", str(base), str(other)), 2)
+    line = assert_one_line_error(fmtbench_main("compare", str(base), str(other)), 2)
     assert "have no cases in common" in line
 
 
 @pytest.mark.parametrize("threshold", ["-0.1", "nan"])
 def test_cli_bad_threshold_is_one_line_exit_2(base, threshold):
     line = assert_one_line_error(
-        fmtbench("compare", str(base), str(base), "--threshold", threshold), 2
+        fmtbench_main("compare", str(base), str(base), "--threshold", threshold), 2
     )
     assert "--threshold" in line
 
 
 def test_cli_bad_results_file_is_one_line_exit_2(tmp_path, base):
     missing = tmp_path / "missing.json"
-    line = assert_one_line_error(fmtbench("compare", str(base), str(missing)), 2)
+    line = assert_one_line_error(fmtbench_main("compare", str(base), str(missing)), 2)
     assert str(missing) in line

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from benchmarks.analysis.charts.files import _line_label
 from benchmarks.analysis.plot import plot_results
 from tests.helpers import fmtbench
+
+pytestmark = pytest.mark.slow  # real runs end to end (scripts/test --quick skips them)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

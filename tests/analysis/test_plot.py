@@ -66,6 +66,7 @@ def assert_valid(path: Path) -> None:
         assert ET.parse(path).getroot().tag.endswith("svg"), path
 
 
+@pytest.mark.slow
 def test_every_expected_chart_is_written_as_png_and_svg(charts: list[Path]) -> None:
     names = {p.name for p in charts}
     for stem in expected_stems():
@@ -73,11 +74,13 @@ def test_every_expected_chart_is_written_as_png_and_svg(charts: list[Path]) -> N
     assert all(p.exists() for p in charts)
 
 
+@pytest.mark.slow
 def test_every_written_file_is_a_valid_image(charts: list[Path]) -> None:
     for path in charts:
         assert_valid(path)
 
 
+@pytest.mark.slow
 def test_titles_name_dataset_rows_cache_and_machine(results_file: Path, charts: list[Path]) -> None:
     machine = json.loads(results_file.read_text())["fmtbench"]["machine_label"]
     svg = next(p for p in charts if p.name == "time_read_mixed_2000.svg").read_text()
@@ -85,6 +88,7 @@ def test_titles_name_dataset_rows_cache_and_machine(results_file: Path, charts: 
         assert needle in svg, needle
 
 
+@pytest.mark.slow
 def test_default_folder_is_beside_the_results_named_after_it(
     results_file: Path, tmp_path: Path
 ) -> None:
@@ -95,6 +99,7 @@ def test_default_folder_is_beside_the_results_named_after_it(
     assert written and {p.parent for p in written} == {tmp_path / "0007_small"}
 
 
+@pytest.mark.slow
 def test_a_failed_case_is_marked_not_fatal(results_file: Path, tmp_path: Path) -> None:
     data = _subset(json.loads(results_file.read_text()), rows=2000, ops={"read", "read_column"})
     _fail(data, lambda e: e["adapter"] == "feather" and e["operation"] == "read")
@@ -111,6 +116,7 @@ def test_a_failed_case_is_marked_not_fatal(results_file: Path, tmp_path: Path) -
     )
 
 
+@pytest.mark.slow
 def test_log_scale_and_a_single_batch_size_still_draw(results_file: Path, tmp_path: Path) -> None:
     data = _subset(json.loads(results_file.read_text()), rows=4000, ops={"stream", "read"})
     data["benchmarks"] = [b for b in data["benchmarks"] if b["extra_info"].get("batch_size") != 500]
@@ -122,6 +128,7 @@ def test_log_scale_and_a_single_batch_size_still_draw(results_file: Path, tmp_pa
         assert_valid(path)
 
 
+@pytest.mark.slow
 def test_fmtbench_plot_command_writes_the_charts(results_file: Path, tmp_path: Path) -> None:
     small = tmp_path / "small.json"
     small.write_text(json.dumps(_subset(json.loads(results_file.read_text()), 2000, {"read"})))
@@ -131,6 +138,7 @@ def test_fmtbench_plot_command_writes_the_charts(results_file: Path, tmp_path: P
     assert (tmp_path / "out" / "time_read_mixed_2000.png").exists()
 
 
+@pytest.mark.slow
 def test_plot_script_runs_from_the_repo_root(results_file: Path, tmp_path: Path) -> None:
     small = tmp_path / "small.json"
     small.write_text(json.dumps(_subset(json.loads(results_file.read_text()), 4000, {"write"})))
@@ -152,6 +160,7 @@ def test_plot_script_reports_a_missing_file_in_one_line(tmp_path: Path) -> None:
     assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_failed_cases_get_their_dataset_and_rows_from_passed_siblings(results_file: Path) -> None:
     data = json.loads(results_file.read_text())
     _fail(data, lambda e: e["operation"] == "write" and e["adapter"] == "csv-pyarrow")

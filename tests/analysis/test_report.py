@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks.analysis.recommend import PROFILE_TITLES
 from benchmarks.analysis.report import Block, charts, table, to_html, to_markdown
-from tests.helpers import assert_one_line_error, fmtbench
+from tests.helpers import assert_one_line_error, fmtbench, fmtbench_main
 
 FORMATS = "parquet-pyarrow,csv-pyarrow,feather"
 SECTIONS = (
@@ -49,6 +49,7 @@ def report(run: Path) -> tuple[str, str]:
     return (out / "report.md").read_text(), (out / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_report_has_every_section(report):
     md, _ = report
     for section in SECTIONS:
@@ -57,6 +58,7 @@ def test_report_has_every_section(report):
         assert adapter in md
 
 
+@pytest.mark.slow
 def test_environment_names_the_machine_and_libraries(report):
     md, _ = report
     assert re.search(r"- cores: \d+", md) and re.search(r"- memory: [\d.]+ GiB", md)
@@ -64,6 +66,7 @@ def test_environment_names_the_machine_and_libraries(report):
     assert "- rows: 3000" in md and "- rounds: 1" in md
 
 
+@pytest.mark.slow
 def test_operation_tables_show_median_iqr_throughput_size_memory_native(report):
     md, _ = report
     assert "### write · mixed · 3,000 rows" in md
@@ -72,6 +75,7 @@ def test_operation_tables_show_median_iqr_throughput_size_memory_native(report):
     assert "| native |" in md
 
 
+@pytest.mark.slow
 def test_recommendations_list_each_profile_with_a_reason(report):
     md, _ = report
     section = md.split("## Recommendations")[1].split("## Results per operation")[0]
@@ -85,11 +89,13 @@ def test_recommendations_list_each_profile_with_a_reason(report):
     assert "| format | score | read by |" in section  # the universality facts
 
 
+@pytest.mark.slow
 def test_fidelity_matrix_covers_the_run_adapters(report):
     md, _ = report
     assert "| type | parquet-pyarrow | csv-pyarrow | feather |" in md
 
 
+@pytest.mark.slow
 def test_html_is_self_contained(report):
     md, html = report
     assert html.startswith("<!DOCTYPE html>") and "<table>" in html
@@ -111,6 +117,7 @@ def test_html_and_markdown_render_the_same_blocks(tmp_path):
     assert "<td>&lt;x&gt;</td>" in html and f'src="data:image/png;base64,{encoded}"' in html
 
 
+@pytest.mark.slow
 def test_charts_degrade_when_the_plot_module_is_missing(monkeypatch, run, tmp_path):
     monkeypatch.setitem(
         sys.modules, "benchmarks.analysis.plot", None
@@ -135,18 +142,22 @@ def _bad_files(tmp: Path, good: Path) -> dict[str, Path]:
     return files
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "kind", ["missing", "not JSON", "not pytest-benchmark", "schema", "no cases"]
 )
 def test_bad_results_file_is_one_line_error_exit_2(tmp_path, run, kind):
     path = _bad_files(tmp_path, run)[kind]
-    line = assert_one_line_error(fmtbench("report", str(path), "--out", str(tmp_path / "o")), 2)
+    line = assert_one_line_error(
+        fmtbench_main("report", str(path), "--out", str(tmp_path / "o")), 2
+    )
     assert str(path) in line
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_bad_weights_are_one_line_error_exit_2(run, tmp_path):
-    line = assert_one_line_error(fmtbench("report", str(run), "--weights", "speed=1"), 2)
+    line = assert_one_line_error(fmtbench_main("report", str(run), "--weights", "speed=1"), 2)
     assert "unknown metric 'speed'" in line
-    line = assert_one_line_error(fmtbench("report", str(run), "--weights", "take_p99=1"), 2)
+    line = assert_one_line_error(fmtbench_main("report", str(run), "--weights", "take_p99=1"), 2)
     assert "no case in these results measures take_p99" in line

@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
-from tests.helpers import assert_one_line_error, fmtbench
+from tests.helpers import assert_one_line_error, fmtbench, fmtbench_main
 
 TZ_CHANGE = "ts: timestamp[ns, tz=Asia/Kolkata] -> timestamp[ns, tz=UTC]"
 
 
+@pytest.mark.slow
 def test_a_run_ends_with_the_answer_and_report_admits_lossy_on_request(tmp_path):
     data = tmp_path / "events.parquet"
     n = 200
@@ -44,5 +46,5 @@ def test_a_run_ends_with_the_answer_and_report_admits_lossy_on_request(tmp_path)
 
 
 def test_an_unknown_profile_is_a_usage_error(tmp_path):
-    proc = fmtbench("report", str(tmp_path / "r.json"), "--profile", "logs")
+    proc = fmtbench_main("report", str(tmp_path / "r.json"), "--profile", "logs")
     assert "unknown profile 'logs'" in assert_one_line_error(proc, 2)

@@ -1,4 +1,8 @@
-"""Bad input everywhere: each case exits 2 with one ``error:`` line and no traceback."""
+"""Bad input everywhere: each case exits 2 with one ``error:`` line and no traceback.
+
+In-process through ``main([...])`` (the checks run before any work); the real command's
+exit code and stderr are covered by the subprocess tests in test_cli.py.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import pytest
 
 import fmtbench
 from tests.helpers import assert_one_line_error
-from tests.helpers import fmtbench as cli
+from tests.helpers import fmtbench_main as cli
 
 
 class _Marker:
@@ -123,6 +127,7 @@ def test_python_api_refuses_unknown_options_and_empty_tables():
         fmtbench.run(table=pa.table({"a": pa.array([], pa.int64())}), formats=["feather"])
 
 
+@pytest.mark.slow
 def test_python_api_benchmarks_an_in_memory_table(tmp_path):
     frame = pd.DataFrame({"a": range(100), "b": [f"s{i}" for i in range(100)]})
     out = tmp_path / "r.json"

@@ -1,4 +1,8 @@
-"""The CLI as a user meets it: help texts, listings, and one-line errors."""
+"""The CLI as a user meets it: help texts, listings, and one-line errors.
+
+Most checks call ``main([...])`` in-process; a few run the real command in a subprocess,
+for its exit code, stderr and lazy imports as a user's shell sees them.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,24 @@ import pytest
 
 import formats
 from benchmarks.cli import COMMANDS, build_parser
-from tests.helpers import assert_one_line_error, fmtbench
+from tests.helpers import assert_one_line_error, fmtbench, fmtbench_main
 
 
 def test_every_subcommand_has_help_with_an_example():
     build_parser()
     for name in COMMANDS:
-        proc = fmtbench(name, "--help")
+        proc = fmtbench_main(name, "--help")
         assert proc.returncode == 0, name
         assert "Example: fmtbench" in proc.stdout, name
+
+
+def test_help_in_a_real_process_lists_the_subcommands():
+    proc = fmtbench("--help")
+    assert proc.returncode == 0 and not proc.stderr
+    build_parser()
+    assert all(name in proc.stdout for name in COMMANDS)
+    proc = fmtbench("run", "--help")
+    assert proc.returncode == 0 and "Example: fmtbench" in proc.stdout
 
 
 def test_formats_json_lists_every_adapter_with_availability():
@@ -76,6 +89,19 @@ def test_fidelity_json_reports_every_column_for_the_chosen_formats():
     ],
 )
 def test_bad_run_arguments_fail_fast_with_one_line(args, needle, tmp_path):
-    line = assert_one_line_error(fmtbench(*args, cwd=tmp_path), 2)
+    line = assert_one_line_error(fmtbench_main(*args, cwd=tmp_path), 2)
     assert needle in line
     assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["run", "--rows", "abc"], "not a list of whole numbers"),  # argparse
+        (["run", "--datasets", "mixd"], "unknown dataset 'mixd'"),  # the library's UsageError
+    ],
+)
+def test_bad_arguments_in_a_real_process_are_one_line_and_exit_2(args, needle, tmp_path):
+    line = assert_one_line_error(fmtbench(*args, cwd=tmp_path), 2)
+    assert needle in line
+    assert not (tmp_path / "results").exists()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import assert_one_line_error
+import pytest
+
+from tests.helpers import assert_one_line_error, fmtbench_main
 from tests.helpers import fmtbench as cli
 
 
@@ -24,6 +26,7 @@ def reasons(skipped: list[dict]) -> set[str]:
     return {s.get("reason") or s.get("error") or json.dumps(s) for s in skipped}
 
 
+@pytest.mark.slow
 def test_three_files_written_and_read_back(tmp_path) -> None:
     ran, skipped = run(
         tmp_path, "--files", "3", "--formats", "parquet-pyarrow,lance,avro-fastavro",
@@ -38,6 +41,7 @@ def test_three_files_written_and_read_back(tmp_path) -> None:
     assert "avro-fastavro cannot write a multi-file dataset" in reasons(skipped)
 
 
+@pytest.mark.slow
 def test_scan_on_the_partition_column_skips_partitions(tmp_path) -> None:
     ran, skipped = run(
         tmp_path, "--partition-by", "status", "--formats", "parquet-pyarrow,csv-pyarrow,lance",
@@ -58,7 +62,7 @@ def test_scan_on_the_partition_column_skips_partitions(tmp_path) -> None:
 
 
 def test_bad_partition_column_is_one_line(tmp_path) -> None:
-    proc = cli(
+    proc = fmtbench_main(
         "run", "--datasets", "mixed", "--rows", "300", "--partition-by", "colour",
         "--out", str(tmp_path / "r.json"), cwd=tmp_path,
     )  # fmt: skip

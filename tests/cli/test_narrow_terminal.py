@@ -14,7 +14,13 @@ def _narrow() -> dict[str, str]:
     return {**cli_env(), "COLUMNS": "80"}
 
 
-@pytest.mark.parametrize("command", ["formats", "fidelity", "datasets"])
+SLOW = pytest.mark.slow  # fidelity round-trips every format; datasets samples each dataset
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["formats", pytest.param("fidelity", marks=SLOW), pytest.param("datasets", marks=SLOW)],
+)
 def test_listings_fit_80_columns_with_whole_names(command):
     proc = fmtbench(command, env=_narrow())
     assert proc.returncode == 0, proc.stderr

@@ -8,7 +8,7 @@ import pyarrow.compute as pc
 import pytest
 
 from benchmarks.datasets import load_dataset
-from tests.helpers import assert_one_line_error
+from tests.helpers import assert_one_line_error, fmtbench_main
 from tests.helpers import fmtbench as cli
 
 
@@ -23,7 +23,7 @@ from tests.helpers import fmtbench as cli
 )
 def test_oversized_whole_table_is_refused_before_anything(args, start, tmp_path) -> None:
     out = tmp_path / "results" / "r.json"
-    proc = cli("run", *args, "--out", str(out), cwd=tmp_path, timeout=120)
+    proc = fmtbench_main("run", *args, "--out", str(out), cwd=tmp_path)
     line = assert_one_line_error(proc, 2)
     assert line.startswith("error: " + start), line
     assert "GB in memory as a table" in line and "GB is available" in line
@@ -35,12 +35,15 @@ def test_oversized_user_file_is_refused(tmp_path) -> None:
     path = tmp_path / "huge.csv"
     with open(path, "wb") as f:  # sparse: 200 GB claimed, no disk used
         f.truncate(200 * 10**9)
-    proc = cli("run", "--data", str(path), "--out", str(tmp_path / "r.json"), cwd=tmp_path)
+    proc = fmtbench_main(
+        "run", "--data", str(path), "--out", str(tmp_path / "r.json"), cwd=tmp_path
+    )
     line = assert_one_line_error(proc, 2)
     assert line.startswith(f"error: {path} needs about 600 GB in memory as a table"), line
     assert not (tmp_path / "r.json").exists()
 
 
+@pytest.mark.slow
 def test_stream_run_round_trips_and_skips_whole_table_formats(tmp_path) -> None:
     out = tmp_path / "r.json"
     proc = cli(

@@ -13,7 +13,9 @@ import psutil
 import pytest
 
 from benchmarks.cluster.session import open_cluster
-from tests.helpers import ROOT, cli_env, fmtbench
+from tests.helpers import ROOT, cli_env, fmtbench, new_bucket
+
+pytestmark = pytest.mark.slow  # real clusters and runs (scripts/test --quick skips them)
 
 
 def refused(address: str) -> bool:
@@ -76,30 +78,30 @@ def test_sigint_leaves_no_dask_processes(tmp_path):
     assert not alive, [p.cmdline() for p in alive]
 
 
-def test_remote_scheduler_reads_and_writes_object_storage(tmp_path, monkeypatch):
+def test_remote_scheduler_reads_and_writes_object_storage(
+    tmp_path, monkeypatch, moto_url, dask_cluster
+):
     """tcp://HOST:PORT with s3://B/P: the workers reach the files through the store only."""
     import boto3
 
-    from benchmarks.storage.session import moto_server
-
     for name, value in {"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}.items():
-        monkeypatch.setenv(name, value)  # the cluster's workers inherit these
-    with moto_server() as url, open_cluster("local:1") as cluster:
-        boto3.client("s3", endpoint_url=url, region_name="us-east-1").create_bucket(Bucket="bench")
-        out = tmp_path / "r.json"
-        proc = fmtbench(
-            "run", "--cluster", cluster.address, "--storage", "s3://bench/run",
-            "--storage-option", f"endpoint_url={url}", "--formats", "parquet-pyarrow,msgpack",
-            "--ops", "write,read", "--rows", "300", "--rounds", "1", "--no-charts", "--quiet",
-            "--out", str(out), env=cli_env(),
-        )  # fmt: skip
+        monkeypatch.setenv(name, value)  # the CLI and its worker; the cluster has its own
+    bucket = new_bucket()
+    boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1").create_bucket(Bucket=bucket)
+    out = tmp_path / "r.json"
+    proc = fmtbench(
+        "run", "--cluster", dask_cluster.address, "--storage", f"s3://{bucket}/run",
+        "--storage-option", f"endpoint_url={moto_url}", "--formats", "parquet-pyarrow,msgpack",
+        "--ops", "write,read", "--rows", "300", "--rounds", "1", "--no-charts", "--quiet",
+        "--out", str(out), env=cli_env(),
+    )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text())
     assert not data["fmtbench"]["failed"]
     for b in data["benchmarks"]:
         info = b["extra_info"]
         assert info["engine"] == "dask" and info["workers"] == 1
-        assert info["storage"] == "s3://bench/run" and sum(info["requests"].values()) > 0
+        assert info["storage"] == f"s3://{bucket}/run" and sum(info["requests"].values()) > 0
 
 
 def test_cluster_scan_pushes_the_predicate_and_counts_the_selection(tmp_path):

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from benchmarks.analysis.plot import plot_results
 from tests.helpers import fmtbench
+
+pytestmark = pytest.mark.slow  # real runs end to end (scripts/test --quick skips them)
 
 
 def test_append_run_records_measures_answers_and_charts(tmp_path):

@@ -6,7 +6,9 @@ import json
 import time
 from pathlib import Path
 
-from tests.helpers import ROOT, cli_env, fmtbench, start_fmtbench
+import pytest
+
+from tests.helpers import PROBES_ON, ROOT, cli_env, fmtbench, fmtbench_main, start_fmtbench
 
 TINY = ("--datasets", "mixed", "--rows", "300", "--quiet", "--no-charts")
 RUN = ("run", *TINY, "--formats", "feather", "--ops", "read,write", "--rounds", "4")
@@ -18,9 +20,11 @@ def _finished(out: Path) -> list[dict]:
     return [r for r in map(json.loads, lines) if r.get("event") == "finish"]
 
 
+@pytest.mark.slow
 def test_a_missing_part_is_run_on_resume_and_the_journaled_parts_are_kept(tmp_path):
     out = tmp_path / "r.json"
-    proc = start_fmtbench(*RUN, "--processes", "2", "--out", str(out), env=cli_env(), cwd=ROOT)
+    env = {**cli_env(), **PROBES_ON}  # the fresh memory probe runs once per case, in part 0
+    proc = start_fmtbench(*RUN, "--processes", "2", "--out", str(out), env=env, cwd=ROOT)
     deadline = time.monotonic() + 300
     while len(_finished(out)) < 2:  # both cases' part 0; part 1 needs a new worker first
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
@@ -30,7 +34,7 @@ def test_a_missing_part_is_run_on_resume_and_the_journaled_parts_are_kept(tmp_pa
     kept = {r["id"]: r for r in _finished(out) if r["part"] == 0}
     assert len(kept) == 2 and not [r for r in _finished(out) if r["part"] == 1]
 
-    resumed = fmtbench("run", "--resume", str(out), "--quiet", "--no-charts")
+    resumed = fmtbench("run", "--resume", str(out), "--quiet", "--no-charts", env=env)
     assert resumed.returncode == 0, resumed.stderr
     for bench in json.loads(out.read_text())["benchmarks"]:
         info, stats = bench["extra_info"], bench["stats"]
@@ -43,6 +47,7 @@ def test_a_missing_part_is_run_on_resume_and_the_journaled_parts_are_kept(tmp_pa
         assert info["memory_method"].startswith("fresh-process")  # probed once, in part 0
 
 
+@pytest.mark.slow
 def test_merged_results_report_and_compare(tmp_path):
     out = tmp_path / "r.json"
     proc = fmtbench(*RUN, "--processes", "2", "--out", str(out))
@@ -53,11 +58,12 @@ def test_merged_results_report_and_compare(tmp_path):
 
 
 def test_processes_must_be_positive(tmp_path):
-    proc = fmtbench(*RUN, "--processes", "0", "--out", str(tmp_path / "r.json"))
+    proc = fmtbench_main(*RUN, "--processes", "0", "--out", str(tmp_path / "r.json"))
     assert proc.returncode == 2 and "--processes must be a whole number >= 1" in proc.stderr
     assert not (tmp_path / "r.json").exists()
 
 
+@pytest.mark.slow
 def test_a_case_failing_in_its_first_process_is_not_run_again(tmp_path):
     out = tmp_path / "r.json"
     args = ("run", *TINY, "--formats", "test-failing", "--ops", "write", "--rounds", "2")

@@ -8,7 +8,9 @@ import pytest
 
 import formats
 from benchmarks.suite.config import CORE_OPS
-from tests.helpers import fmtbench
+from tests.helpers import cli_env, fmtbench
+
+pytestmark = pytest.mark.slow  # real runs end to end (scripts/test --quick skips them)
 
 CONTRACT_KEYS = {
     "dataset", "rows", "adapter", "format", "engine", "orientation", "codec", "operation",
@@ -22,6 +24,7 @@ def core_run(tmp_path_factory):
     proc = fmtbench(
         "run", "--datasets", "mixed", "--rows", "400", "--rounds", "1", "--quiet",
         "--formats", "all", "--no-charts", "--out", str(out),
+        env={**cli_env(), "FMTBENCH_CEILINGS": "1"},  # the results' ceilings are checked
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return json.loads(out.read_text())

@@ -7,8 +7,11 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from tests.helpers import cli_env, fmtbench
+
+pytestmark = pytest.mark.slow  # real runs end to end (scripts/test --quick skips them)
 
 
 def test_tidy_csv_units_integers_and_dataset_spec_and_no_stray_benchmarks_dir(tmp_path):

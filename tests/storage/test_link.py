@@ -14,7 +14,7 @@ from benchmarks.errors import UsageError
 from benchmarks.storage import open_store, root_location, set_latency
 from benchmarks.suite.cases import Case, build_cases
 from benchmarks.suite.config import RunConfig
-from tests.helpers import assert_one_line_error, fmtbench
+from tests.helpers import assert_one_line_error, fmtbench, fmtbench_main
 
 
 def timed_get(location) -> float:
@@ -79,12 +79,13 @@ def test_rates_and_latency_lists_parse():
 
 
 def test_bad_bandwidth_is_a_one_line_error(tmp_path):
-    proc = fmtbench("run", "--storage", "s3-local", "--storage-bandwidth", "lots",
+    proc = fmtbench_main("run", "--storage", "s3-local", "--storage-bandwidth", "lots",
                     "--formats", "csv-pyarrow", "--out", str(tmp_path / "r.json"))  # fmt: skip
     assert "lots" in assert_one_line_error(proc, 2)
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_run_at_two_latencies_records_both_and_report_charts_them(tmp_path):
     out = tmp_path / "r.json"
     proc = fmtbench(

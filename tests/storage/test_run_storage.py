@@ -11,13 +11,13 @@ import time
 import boto3
 import pytest
 
-from benchmarks.storage.session import moto_server
-from tests.helpers import ROOT, assert_one_line_error, cli_env, fmtbench
+from tests.helpers import ROOT, assert_one_line_error, cli_env, fmtbench, fmtbench_main, new_bucket
 
 SECRET = "s3cr3t-never-printed-7f3a"
 KEY_ID = "AKIDFMTBENCHTEST"
 
 
+@pytest.mark.slow
 def test_s3_local_records_requests_and_bytes(tmp_path):
     out = tmp_path / "r.json"
     proc = fmtbench(
@@ -37,26 +37,27 @@ def test_s3_local_records_requests_and_bytes(tmp_path):
     assert any("fastparquet" in s["id"] and "object storage" in s["reason"] for s in skipped)
 
 
-def test_real_endpoint_keeps_secrets_and_other_objects(tmp_path):
+@pytest.mark.slow
+def test_real_endpoint_keeps_secrets_and_other_objects(tmp_path, moto_url):
     """s3://B/P against an S3 API reached by URL: secrets never written, nothing else deleted."""
-    with moto_server() as url:
-        s3 = boto3.client(
-            "s3", endpoint_url=url, region_name="us-east-1",
-            aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET,
-        )  # fmt: skip
-        s3.create_bucket(Bucket="bench")
-        s3.put_object(Bucket="bench", Key="data/keep.txt", Body=b"keep")
-        s3.put_object(Bucket="bench", Key="elsewhere.txt", Body=b"keep")
-        out = tmp_path / "r.json"
-        env = {k: v for k, v in cli_env().items() if not k.startswith("AWS_")}
-        proc = fmtbench(
-            "run", "--storage", "s3://bench/data", "--storage-option", f"endpoint_url={url}",
-            "--storage-option", f"key={KEY_ID}", "--storage-option", f"secret={SECRET}",
-            "--formats", "parquet-pyarrow", "--ops", "read", "--rows", "300", "--rounds", "1",
-            "--no-charts", "--out", str(out), env=env,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stderr
-        keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="bench")["Contents"])
+    url, bucket = moto_url, new_bucket()
+    s3 = boto3.client(
+        "s3", endpoint_url=url, region_name="us-east-1",
+        aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET,
+    )  # fmt: skip
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="data/keep.txt", Body=b"keep")
+    s3.put_object(Bucket=bucket, Key="elsewhere.txt", Body=b"keep")
+    out = tmp_path / "r.json"
+    env = {k: v for k, v in cli_env().items() if not k.startswith("AWS_")}
+    proc = fmtbench(
+        "run", "--storage", f"s3://{bucket}/data", "--storage-option", f"endpoint_url={url}",
+        "--storage-option", f"key={KEY_ID}", "--storage-option", f"secret={SECRET}",
+        "--formats", "parquet-pyarrow", "--ops", "read", "--rows", "300", "--rounds", "1",
+        "--no-charts", "--out", str(out), env=env,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
     assert keys == ["data/keep.txt", "elsewhere.txt"]  # the run's prefix is gone, nothing else
     text = out.read_text()
     assert SECRET not in proc.stdout + proc.stderr + text
@@ -64,6 +65,7 @@ def test_real_endpoint_keeps_secrets_and_other_objects(tmp_path):
     assert json.loads(text)["benchmarks"][0]["extra_info"]["requests"]["GET"] > 0
 
 
+@pytest.mark.slow
 def test_sigint_stops_the_run_and_its_server(tmp_path):
     out = tmp_path / "r.json"
     cmd = [
@@ -93,6 +95,8 @@ def test_sigint_stops_the_run_and_its_server(tmp_path):
     ],
 )
 def test_bad_storage_options_are_one_line_errors(tmp_path, args, message):
-    proc = fmtbench("run", *args, "--formats", "csv-pyarrow", "--out", str(tmp_path / "r.json"))
+    proc = fmtbench_main(
+        "run", *args, "--formats", "csv-pyarrow", "--out", str(tmp_path / "r.json")
+    )
     assert message in assert_one_line_error(proc, 2)
     assert not list(tmp_path.iterdir())

@@ -64,6 +64,7 @@ def _reference(op: str, adapter: str, path: str, source: str) -> int:
     return json.loads(proc.stdout.strip().splitlines()[-1])["rss_growth"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("adapter", "op"),
     [

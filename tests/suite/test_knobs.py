@@ -12,7 +12,7 @@ from benchmarks.errors import UsageError
 from benchmarks.suite.cases import Case, build_cases, option_grid
 from benchmarks.suite.config import RunConfig
 from formats.base import UnsupportedOption
-from tests.helpers import assert_one_line_error, fmtbench
+from tests.helpers import assert_one_line_error, fmtbench, fmtbench_main
 
 
 def test_option_values_are_parsed_by_the_adapter_and_crossed():
@@ -66,6 +66,7 @@ def test_threads_is_the_outer_axis_so_each_count_gets_one_worker():
     assert [c.threads for c in cases] == [1, 1, 2, 2]
 
 
+@pytest.mark.slow
 def test_a_swept_option_changes_the_file_and_is_recorded(tmp_path):
     out = tmp_path / "r.json"
     proc = fmtbench(
@@ -101,7 +102,7 @@ def test_an_adapter_built_with_an_option_writes_with_it(tmp_path):
     ],
 )
 def test_bad_knob_input_is_one_line_exit_2_and_nothing_on_disk(tmp_path, args):
-    proc = fmtbench("run", "--rows", "100", *args, cwd=tmp_path)
+    proc = fmtbench_main("run", "--rows", "100", *args, cwd=tmp_path)
     assert_one_line_error(proc, code=2)
     assert list(tmp_path.iterdir()) == []
 

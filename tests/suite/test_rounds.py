@@ -11,7 +11,7 @@ from scipy.stats import binom
 from benchmarks.errors import UsageError
 from benchmarks.suite import rounds
 from benchmarks.suite.config import RunConfig
-from tests.helpers import assert_one_line_error, fmtbench
+from tests.helpers import assert_one_line_error, fmtbench, fmtbench_main
 
 
 def test_interval_of_ten_values_is_the_2nd_to_9th_order_statistic():
@@ -84,7 +84,7 @@ def test_warm_up_is_bounded_by_its_maximum_and_the_budget():
 
 def test_bad_rounds_on_the_command_line_are_one_line_errors(tmp_path):
     out = tmp_path / "x.json"
-    proc = fmtbench("run", "--rounds", "lots", "--out", str(out))
+    proc = fmtbench_main("run", "--rounds", "lots", "--out", str(out))
     assert_one_line_error(proc, 2)
     assert "auto" in proc.stderr and not out.exists()
 
@@ -100,6 +100,7 @@ def auto_run(tmp_path_factory):
     return json.loads(out.read_text())
 
 
+@pytest.mark.slow
 def test_auto_run_records_the_interval_from_pytest_benchmarks_own_rounds(auto_run):
     (bench,) = auto_run["benchmarks"]
     info, stats = bench["extra_info"], bench["stats"]
@@ -114,6 +115,7 @@ def test_auto_run_records_the_interval_from_pytest_benchmarks_own_rounds(auto_ru
     assert auto_run["fmtbench"]["config"]["rounds"] == "auto"
 
 
+@pytest.mark.slow
 def test_auto_run_records_the_noise_controls(auto_run):
     import os
 
