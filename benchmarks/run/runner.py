@@ -321,8 +321,15 @@ def _one_worker(
 
 def worker_env(threads: int | None) -> dict[str, str]:
     """The worker's environment: engines whose pools are sized at start-up (their adapters
-    declare the variables: ``thread_env``) get ``threads``."""
-    env = dict(os.environ)
+    declare the variables: ``thread_env``) get ``threads``; pytest loads only
+    pytest-benchmark."""
+    # a run started inside a pytest-xdist worker would inherit its markers, and
+    # pytest-benchmark switches itself off under xdist: the worker must not see them
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST_")}
+    # only the plugin the suite needs: other packages' pytest plugins (zarr's) cost ~1 s
+    # of imports per worker start and time nothing
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    env["PYTEST_PLUGINS"] = "pytest_benchmark.plugin"
     if threads is not None:
         for name in formats.names():
             env |= dict.fromkeys(formats.registry[name].thread_env, str(threads))

@@ -132,9 +132,11 @@ class _Handler(BaseHTTPRequestHandler):
             resp, data = self._ask_upstream(body, headers)
         except (OSError, http.client.HTTPException) as exc:
             return self._upstream_error(exc)
-        fetched = self._relay(resp, data)  # a client hang-up here is counted by handle_error
+        # counted before the reply goes out: a client that reads the counters as soon as
+        # its last response arrives must find that request in them
         verb = s3_verb(self.command, split.path, split.query)
-        self.server.counters.add(verb, len(body), fetched)
+        self.server.counters.add(verb, len(body), len(data))
+        self._relay(resp, data)  # a client hang-up here is counted by handle_error
 
     def _ask_upstream(
         self, body: bytes, headers: dict[str, str]
