@@ -203,9 +203,11 @@ class PyarrowDatasetIO(DatasetIO):
         """The file format with the options the adapter's single-file reader uses."""
         import pyarrow.dataset as ds
 
-        source = self.adapter.source_schema
+        from formats import source_hints
+
+        source = source_hints.declared_schema(self.adapter)  # None: the files alone
         if self.kind == "csv":
-            from formats import source_hints, text_formats
+            from formats import text_formats
 
             newlines = self.adapter.options.get("newlines_in_values")
             return ds.CsvFileFormat(
@@ -216,8 +218,6 @@ class PyarrowDatasetIO(DatasetIO):
             )
         if self.kind == "json":
             import pyarrow.json as pa_json
-
-            from formats import source_hints
 
             parse = pa_json.ParseOptions()
             if source is not None:  # the source's types, as the one-file reader is told

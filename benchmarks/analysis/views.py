@@ -28,6 +28,28 @@ LEGEND = (
 )
 
 
+#: What a text reader was told, per ``schema`` mode (formats/source_hints.py).
+_SCHEMA_WORDS = {
+    "file": "the file alone (schema=file, the default)",
+    "declared": "the source's column types (schema=declared)",
+}
+
+
+def fidelity_caption(verdicts: list[Verdict]) -> str:
+    """One line saying what the text readers were told and which files an independent
+    reader also read (the matrix is not comparable across these choices)."""
+    modes = sorted({v.schema for v in verdicts if v.schema})
+    told = "; ".join(_SCHEMA_WORDS.get(m, m) for m in modes) or "no text formats"
+    checked = sorted({f"{v.adapter} by {v.checked_by}" for v in verdicts if v.checked_by})
+    also = (
+        "each file was also read by its format's independent reader and the worse verdict "
+        "kept (" + ", ".join(checked) + ")"
+        if checked
+        else "no independent reader was used"
+    )
+    return f"Text readers were given {told}; {also}."
+
+
 def formats_rows() -> list[dict[str, Any]]:
     """One dict per adapter, for ``fmtbench formats --json``."""
     rows = []
@@ -101,6 +123,7 @@ def fidelity_report(verdicts: list[Verdict], width: int = 200) -> Iterator[Any]:
     for c in columns:
         table.add_row(c, *(SYMBOL.get(cell[(a, c)].status, "[red]![/]") for a in adapters))
     yield table
+    yield Text(fidelity_caption(verdicts), "italic")
     for v in verdicts:
         if v.status != "lossless":
             yield f"  {v.adapter:20} {v.column:16} {v.status}: {v.detail}"
@@ -117,6 +140,7 @@ def _fidelity_narrow(
 ) -> Iterator[Any]:
     """Per format: how many types survive, then the types it changes or refuses."""
     yield Text(f"type fidelity of {len(columns)} Arrow type families, per format", "italic")
+    yield Text(_wrap(fidelity_caption(verdicts), width), "italic")
     for a in adapters:
         mine = [v for v in verdicts if v.adapter == a]
         ok = sum(v.status == "lossless" for v in mine)
@@ -141,6 +165,16 @@ def fidelity_markdown(verdicts: list[Verdict]) -> str:
     for c in columns:
         lines.append(f"| {c} | " + " | ".join(SYMBOL_PLAIN[cell[(a, c)]] for a in adapters) + " |")
     return "\n".join(lines)
+
+
+def fidelity_markdown_block(verdicts: list[Verdict], missing: list[Any] = ()) -> str:
+    """README's block: the legend, what the readers were told, the table, and the adapters
+    not available here (``missing``: adapter instances) with their reasons."""
+    parts = [f"{LEGEND}. {fidelity_caption(verdicts)}", "", fidelity_markdown(verdicts)]
+    if missing:
+        gone = "; ".join(f"{a.name} ({a.available().reason})" for a in missing)
+        parts += ["", f"Not available where this was generated: {gone}."]
+    return "\n".join(parts)
 
 
 def datasets_rows(
