@@ -40,11 +40,15 @@ def fidelity_caption(verdicts: list[Verdict]) -> str:
     reader also read (the matrix is not comparable across these choices)."""
     modes = sorted({v.schema for v in verdicts if v.schema})
     told = "; ".join(_SCHEMA_WORDS.get(m, m) for m in modes) or "no text formats"
-    checked = sorted({f"{v.adapter} by {v.checked_by}" for v in verdicts if v.checked_by})
+    pairs = {(v.adapter, v.checked_by) for v in verdicts if v.checked_by}
+    readers = sorted({reader for _, reader in pairs})
+    if len(pairs) <= 3:  # a few engines: name each pair
+        readers = sorted(f"{adapter} by {reader}" for adapter, reader in pairs)
     also = (
-        "each file was also read by its format's independent reader and the worse verdict "
-        "kept (" + ", ".join(checked) + ")"
-        if checked
+        f"the files of {len(pairs)} engines were also read by their format's independent "
+        f"reader ({', '.join(readers)}), a worse finding kept where it differs from that "
+        "reader's own file"
+        if pairs
         else "no independent reader was used"
     )
     return f"Text readers were given {told}; {also}."
