@@ -229,7 +229,7 @@ def charts(results_path: Path, out_dir: Path) -> list[Block]:
 def fidelity(frame: pd.DataFrame) -> list[Block]:
     """The type round-trip matrix for the adapters in this run, measured here and now."""
     import formats
-    from benchmarks.analysis.views import LEGEND, fidelity_markdown
+    from benchmarks.analysis.views import LEGEND, fidelity_caption, fidelity_markdown
     from formats.fidelity import fidelity_matrix
     from formats.native import contained
 
@@ -251,7 +251,7 @@ def fidelity(frame: pd.DataFrame) -> list[Block]:
         blocks.append(para(f"Check failed: {'; '.join(broken)}."))
     if not verdicts:
         return blocks
-    blocks.append(para(f"{LEGEND} (checked on this machine)."))
+    blocks.append(para(f"{LEGEND} (checked on this machine). {fidelity_caption(verdicts)}"))
     blocks.append(table_from_markdown(fidelity_markdown(verdicts)))
     details = [f"{v.adapter} {v.column}: {v.status}: {v.detail}" for v in verdicts if v.detail]
     return blocks + ([bullets(details)] if details else [])
