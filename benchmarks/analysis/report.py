@@ -19,6 +19,7 @@ import pandas as pd
 from benchmarks.analysis import recommend as rec
 from benchmarks.analysis.epoch_table import EPOCH_HEADER, epoch_cells, is_epoch
 from benchmarks.analysis.intervals import half_width_text
+from benchmarks.analysis.shuffle_floor import DEFAULT_MIN_SHUFFLE
 from benchmarks.analysis.summary import case_label, format_seconds
 from benchmarks.run.results import load_results, tidy
 
@@ -321,6 +322,7 @@ class Choices:
     allow_lossy: bool = False
     allow_unsafe: bool = False
     strict_types: bool = False
+    min_shuffle: float = DEFAULT_MIN_SHUFFLE  # training: the shuffle quality that is enough
 
 
 def recommendations(

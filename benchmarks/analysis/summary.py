@@ -12,6 +12,7 @@ from rich.table import Table
 from benchmarks.analysis.epoch_table import EPOCH_HEADER, epoch_cells, is_epoch
 from benchmarks.analysis.intervals import half_width_text, ties_with_fastest
 from benchmarks.analysis.paired import RATIO, one_group, ties_by_ratio
+from benchmarks.analysis.shuffle_floor import DEFAULT_MIN_SHUFFLE
 
 #: What tells one case of an operation from another (besides the format): its parameters,
 #: and the storage latency, so a run at 0 and 20 ms never ranks one against the other.
@@ -152,6 +153,7 @@ def print_summary(
     allow_lossy: bool = False,
     allow_unsafe: bool = False,
     strict_types: bool = False,
+    min_shuffle: float = DEFAULT_MIN_SHUFFLE,
 ) -> None:
     """Print the tables, failures and skipped cases with their reasons, then the answer."""
     for table in summary_tables(frame):
@@ -168,7 +170,7 @@ def print_summary(
         console.print(f"[red]{len(failed)} failed[/red]:")
         for item in failed:
             console.print(f"  {item['id']}: {item['error']}", markup=False)
-    print_answer(frame, console, profile, allow_lossy, allow_unsafe, strict_types)
+    print_answer(frame, console, profile, allow_lossy, allow_unsafe, strict_types, min_shuffle)
 
 
 def print_answer(
@@ -178,13 +180,15 @@ def print_answer(
     allow_lossy: bool = False,
     allow_unsafe: bool = False,
     strict_types: bool = False,
+    min_shuffle: float = DEFAULT_MIN_SHUFFLE,
 ) -> None:
     """The closing "Recommendation for DATASET" block: winner per profile, exclusions."""
     from benchmarks.analysis.advice import answer_lines  # it builds on this module
 
     if frame.empty or "adapter" not in frame:
         return
-    for title, lines in answer_lines(frame, profile, allow_lossy, allow_unsafe, strict_types):
+    answers = answer_lines(frame, profile, allow_lossy, allow_unsafe, strict_types, min_shuffle)
+    for title, lines in answers:
         console.print(f"[bold]{title}[/bold]")
         for line in lines:
             console.print(f"  {line}", markup=False, soft_wrap=True)
