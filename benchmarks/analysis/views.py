@@ -103,12 +103,14 @@ def formats_table(rows: list[dict[str, Any]], width: int = 200) -> Table | Group
 def _formats_compact(rows: list[dict[str, Any]], width: int) -> Group:
     """One line per adapter, the name first and whole, then an indented detail line."""
     lines = [Text("fmtbench adapters", style="italic")]
-    width = max((len(r["name"]) for r in rows), default=0)
+    name_w = max((len(r["name"]) for r in rows), default=0)
     for r in rows:
         native = ", ".join(op for op, yes in r["native"].items() if yes) or "-"
-        ok = Text("yes", style="green") if r["available"] else Text(f"no: {r['reason']}", "red")
-        head = Text(f"{r['name']:<{width}}  {r['format']} {r['orientation']}/{r['encoding']}  ")
+        ok = Text("yes", style="green") if r["available"] else Text("no", "red")
+        head = Text(f"{r['name']:<{name_w}}  {r['format']} {r['orientation']}/{r['encoding']}  ")
         lines.append(head + ok)
+        if not r["available"]:  # the reason can be long: wrapped under the name
+            lines.append(Text(_wrap(f"why: {r['reason']}", width), "red"))
         lines.append(Text(_wrap(f"codecs {', '.join(r['codecs'])}; native {native}", width), "dim"))
     return Group(*lines)
 
