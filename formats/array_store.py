@@ -16,7 +16,14 @@ from typing import Any, ClassVar
 import numpy as np
 import pyarrow as pa
 
-from formats.base import FormatAdapter, FormatReadError, Option, remove_path, removing_on_error
+from formats.base import (
+    FormatAdapter,
+    FormatReadError,
+    Option,
+    exists,
+    remove_path,
+    removing_on_error,
+)
 from formats.tensor_columns import check_schema, read_column, safe_names, sorted_unique, to_parts
 
 PathLike = str | os.PathLike
@@ -106,7 +113,7 @@ class ArrayStoreAdapter(FormatAdapter):
     @contextlib.contextmanager
     def _reading(self, path: PathLike) -> Iterator[ArrayFile]:
         """The open file; a foreign or corrupt one is a FormatReadError naming it."""
-        if not os.path.exists(path):
+        if not exists(path):
             raise FileNotFoundError(path)
         try:
             with self._open(path) as f:

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pyarrow as pa
 
+from formats import source_hints
 from formats.base import (
     Availability,
     Filter,
@@ -312,43 +313,27 @@ def _text_refusal(field: pa.Field, nested_ok: bool) -> str:
 
 
 class DuckdbText(DuckdbAdapter):
-    """CSV and JSON through DuckDB: compressed with gzip or zstd, read with known types."""
+    """CSV and JSON through DuckDB: compressed with gzip or zstd; read from the file alone
+    (DuckDB's detection) or, with schema=declared, told the source's column types."""
 
     codecs = ("none", "gzip", "zstd")
+    option_specs = {"schema": source_hints.SCHEMA_OPTION}
     #: Whether the format holds lists and structs (JSON does, CSV does not).
     nested_ok: ClassVar[bool] = True
     #: The COPY FORMAT and the reader function with its fixed arguments.
     copy_format: ClassVar[str]
     reader_function: ClassVar[str]
     reader: ClassVar[str]
-    #: What COPY wrote besides the types, told to the reader when the file is known.
+    #: What the reader is told besides the types when they are declared.
     known_layout: ClassVar[str] = "auto_detect = false"
 
-    def __init__(self, options: dict[str, Any] | None = None, **option_values: Any) -> None:
-        super().__init__(options, **option_values)
-        #: Column types of the files this instance wrote: path -> (mtime, size, types).
-        self._written: dict[str, tuple[int, int, dict[str, str]]] = {}
-
-    def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
-        """COPY, then keep the column types written, for reading the file back."""
-        super().write(table, path, codec)
-        self._remember(table, path)
-
-    def _remember(self, table: pa.Table, path: str | os.PathLike) -> None:
-        """Keep the written column types: a reader who knows the data passes them back."""
-        con = self.connection
-        relation = con.from_arrow(table)
-        types = {name: str(t) for name, t in zip(relation.columns, relation.types, strict=True)}
-        stat = os.stat(path)
-        self._written[os.path.abspath(path)] = (stat.st_mtime_ns, stat.st_size, types)
-
-    def known_types(self, path: str | os.PathLike) -> dict[str, str] | None:
-        """The column types this instance wrote to ``path``, if the file is still that one."""
-        entry = self._written.get(os.path.abspath(path))
-        if entry is None:
+    def declared_types(self) -> dict[str, str] | None:
+        """DuckDB type names of the source's columns with schema=declared, else None."""
+        schema = source_hints.declared_schema(self)
+        if schema is None:
             return None
-        stat = os.stat(path)
-        return entry[2] if (stat.st_mtime_ns, stat.st_size) == entry[:2] else None
+        relation = self.connection.from_arrow(schema.empty_table())
+        return {name: str(t) for name, t in zip(relation.columns, relation.types, strict=True)}
 
     def refuse(self, table: pa.Table) -> None:
         for field in table.schema:
@@ -360,10 +345,10 @@ class DuckdbText(DuckdbAdapter):
         return f"({self.copy_format}, COMPRESSION {codec})"
 
     def source(self, path: str | os.PathLike) -> str:
-        """The reader with the column types (and CSV dialect) this instance wrote, as a user
-        who knows the data gives them; a file it did not write is left to DuckDB's detection."""
+        """The reader with the dialect stated; the column types only with schema=declared
+        (every text engine gets the same: the file alone by default)."""
         args = [_literal(os.fspath(path)), self.reader, f"compression = '{_compression_of(path)}'"]
-        types = self.known_types(path)
+        types = self.declared_types()
         if types is not None:
             struct = ", ".join(f"{_literal(n)}: {_literal(t)}" for n, t in types.items())
             args += [self.known_layout, f"columns = {{{struct}}}"]
@@ -383,10 +368,9 @@ class CsvDuckdb(DuckdbText):
     nested_ok = False
     copy_format = "FORMAT csv, HEADER true"
     reader_function = "read_csv"
-    reader = "header = true, allow_quoted_nulls = false"
-    # DuckDB's sniffer (dialect + types) measured ~0.7 s even on a 20k-row file here;
-    # a user who wrote the file states its dialect instead.
-    known_layout = "auto_detect = false, delim = ',', quote = '\"', escape = '\"'"
+    # the dialect COPY writes is stated in both modes (as Arrow's and polars' defaults
+    # match it); DuckDB's sniffer then detects the types alone (schema=file)
+    reader = "header = true, allow_quoted_nulls = false, delim = ',', quote = '\"', escape = '\"'"
 
 
 @register

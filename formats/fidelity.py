@@ -10,14 +10,22 @@ import datetime as dt
 import decimal
 import math
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 
 from formats.base import FormatAdapter, UnsupportedType
-from formats.retype import bits_equal, cast_back, decoded, same_kind
+from formats.compare import (  # noqa: F401  (re-exported: the suite and tests import them here)
+    RoundTrip,
+    column_verdict,
+    compare_column,
+    compare_tables,
+    judge_read,
+    reraise_interrupts,
+    round_trip,
+)
+from formats.independent import IndependentCheck, independent_reader
 
 _D = decimal.Decimal
 
@@ -110,219 +118,55 @@ class Verdict:
     column: str
     status: str  # lossless | retyped | changed | unsupported | error
     detail: str = ""
+    #: What a text reader was told: 'file' (the file alone) or 'declared' (the source's
+    #: types); '' for formats that carry their schema.
+    schema: str = ""
+    #: The independent reader that also read the file ('' when none: see formats/independent).
+    checked_by: str = ""
 
 
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)  # NaN is kept; NaN -> null is a change
-        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)  # -0.0 is not 0.0
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and a == b
-
-
-def _describe_value_change(before: object, after: object) -> str:
-    if isinstance(before, float) and math.isnan(before):
-        return "NaN -> " + ("null" if after is None else repr(after))
-    return f"{_show(before)} -> {_show(after)}"
-
-
-def _show(value: object) -> str:
-    return "null" if value is None else repr(value)
-
-
-class _Instant(int):
-    """A timestamp as its integer count since the epoch, shown as UTC wall-clock text.
-
-    Python datetimes cannot hold nanoseconds, and pandas overflows converting the ends of
-    the ns range to a zone; integers compare exactly.
-    """
-
-    text = ""
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-def _values(column: pa.ChunkedArray) -> list[object]:
-    """Python values to compare; timestamps as exact integers (see _Instant)."""
-    if not pa.types.is_timestamp(column.type):
-        return column.to_pylist()
-    counts = column.cast(pa.int64()).to_pylist()
-    texts = column.cast(pa.timestamp(column.type.unit)).cast(pa.string()).to_pylist()
-    out: list[object] = []
-    for count, text in zip(counts, texts, strict=True):
-        if count is None:
-            out.append(None)
-            continue
-        instant = _Instant(count)
-        instant.text = text
-        out.append(instant)
-    return out
-
-
-def _zone_to_utc(before: pa.DataType, after: pa.DataType) -> bool:
-    """Same unit, a non-UTC zone before and UTC after: instants can still be compared."""
-    both = pa.types.is_timestamp(before) and pa.types.is_timestamp(after)
-    return (
-        both and before.unit == after.unit and before.tz not in (None, "UTC") and after.tz == "UTC"
-    )
-
-
-def compare_column(original: pa.ChunkedArray, back: pa.ChunkedArray) -> tuple[str, str]:
-    """('lossless', ''), ('retyped', 'a -> b') or ('changed', 'what changed') for one column.
-
-    ``retyped``: another type of the same kind (formats.retype) whose values, cast back,
-    are the source's; anything else that differs (values, nulls, NaN, -0.0, zone, kind)
-    is ``changed``.
-    """
-    changes = []
-    retyped = ""
-    if _zone_to_utc(original.type, back.type):
-        # one rule for every format: the instants are compared, the zone change is named
-        changes.append(f"instants kept, zone {original.type.tz} -> UTC")
-        back = back.cast(original.type)
-    elif original.type != back.type:
-        again = cast_back(back, original.type) if same_kind(original.type, back.type) else None
-        if again is not None:
-            retyped, original, back = f"{original.type} -> {back.type}", decoded(original), again
-        else:
-            changes.append(f"{original.type} -> {back.type}")
-    if len(original) != len(back):
-        return "changed", "; ".join([*changes, f"{len(original)} rows -> {len(back)} rows"])
-    value_changes = [
-        _describe_value_change(a, b)
-        for a, b in zip(_values(original), _values(back), strict=True)
-        if not _same(a, b)
-    ]
-    if value_changes:
-        more = f" (+{len(value_changes) - 2} more)" if len(value_changes) > 2 else ""
-        changes = [retyped, *changes] if retyped else changes
-        changes.append("values: " + ", ".join(value_changes[:2]) + more)
-    if changes:
-        return "changed", "; ".join(changes)
-    return ("retyped", retyped) if retyped else ("lossless", "")
-
-
-def _reraise_interrupts(exc: BaseException) -> None:
-    """Ctrl-C and exit stop the matrix; any other failure (a Rust panic, pyo3's
-    BaseException, included) is one cell's verdict."""
-    if not isinstance(exc, Exception) and type(exc).__module__ != "pyo3_runtime":
-        raise exc
-
-
-def check_column(adapter: FormatAdapter, table: pa.Table, column: str, workdir: Path) -> Verdict:
-    """Round-trip one column through ``adapter`` and judge it."""
+def check_column(
+    adapter: FormatAdapter,
+    table: pa.Table,
+    column: str,
+    workdir: Path,
+    independent: IndependentCheck | None = None,
+) -> Verdict:
+    """Round-trip one column through ``adapter`` and judge it, on its own read-back and,
+    given ``independent``, on what the format's independent reader finds in the file."""
     path = workdir / adapter.file_name(f"fid-{column}")
     single = table.select([column])
+    mode = str(adapter.options.get("schema", ""))
     try:
         adapter.write(single, path)
     except UnsupportedType as exc:
-        return Verdict(adapter.name, column, "unsupported", str(exc))
+        return Verdict(adapter.name, column, "unsupported", str(exc), mode)
     except BaseException as exc:  # an adapter bug must not hide the other verdicts
-        _reraise_interrupts(exc)
-        return Verdict(adapter.name, column, "error", f"write failed: {type(exc).__name__}: {exc}")
-    try:
-        back = adapter.read(path)
-    except BaseException as exc:  # same: record it, keep going
-        _reraise_interrupts(exc)
-        return Verdict(adapter.name, column, "error", f"read failed: {type(exc).__name__}: {exc}")
-    if back.column_names != [column]:
-        return Verdict(adapter.name, column, "changed", f"columns {back.column_names}")
-    status, detail = compare_column(single.column(0), back.column(0))
-    return Verdict(adapter.name, column, status, detail)
+        reraise_interrupts(exc)
+        why = f"write failed: {type(exc).__name__}: {exc}"
+        return Verdict(adapter.name, column, "error", why, mode)
+    adapter.know_source(single)  # as the suite does; read with it only when schema=declared
+    status, detail = judge_read(adapter, single, path)
+    if independent is None or status in ("error", "changed"):
+        return Verdict(adapter.name, column, status, detail, mode)
+    status, detail = independent.verdict(single, path, status) or (status, detail)
+    return Verdict(adapter.name, column, status, detail, mode, independent.reader.name)
 
 
-def fidelity_matrix(adapters: list[FormatAdapter]) -> list[Verdict]:
-    """Every (adapter, column) verdict for the fidelity table."""
+def fidelity_matrix(adapters: list[FormatAdapter], independent: bool = True) -> list[Verdict]:
+    """Every (adapter, column) verdict for the fidelity table; ``independent``: each file
+    is also read by its format's independent reader (formats.independent)."""
     table = fidelity_table()
     verdicts = []
     with tempfile.TemporaryDirectory(prefix="fmtbench-fidelity-") as tmp:
         for adapter in adapters:
+            reader = independent_reader(adapter) if independent else None
+            check = IndependentCheck(reader, Path(tmp)) if reader else None
             for column in table.column_names:
-                verdicts.append(check_column(adapter, table, column, Path(tmp)))
+                verdicts.append(check_column(adapter, table, column, Path(tmp), check))
     return verdicts
 
 
 def verdicts_as_dicts(verdicts: list[Verdict]) -> list[dict[str, str]]:
     """JSON-ready verdicts."""
     return [asdict(v) for v in verdicts]
-
-
-#: Rows compared at a time when a fast Arrow equality fails: bounds the Python objects
-#: ``compare_column`` makes to describe the change.
-_COMPARE_ROWS = 65_536
-
-
-def column_verdict(expected: pa.ChunkedArray, back: pa.ChunkedArray) -> tuple[str, str]:
-    """compare_column's verdict for a column of any length: Arrow's equality first, and
-    only a slice that differs described in Python (no second copy of a big table)."""
-    same_type = expected.type == back.type
-    if same_type and bits_equal(expected, back):
-        return "lossless", ""
-    retype = f"{expected.type} -> {back.type}"
-    if not same_type:
-        again = cast_back(back, expected.type)
-        if again is not None and bits_equal(decoded(expected), again):
-            # the values survived: only the type moved, or its meaning (zone, kind) did
-            kept = same_kind(expected.type, back.type)
-            return ("retyped" if kept else "changed"), retype
-    for start in range(0, len(expected), _COMPARE_ROWS):
-        a, b = expected.slice(start, _COMPARE_ROWS), back.slice(start, _COMPARE_ROWS)
-        if a.type == b.type and bits_equal(a, b):
-            continue
-        status, detail = compare_column(a, b)  # NaN == NaN here, Arrow's equals says no
-        if status == "changed":
-            return status, detail
-    return ("lossless", "") if same_type else ("retyped", retype)
-
-
-@dataclass(frozen=True)
-class RoundTrip:
-    """A table's round trip: the worst verdict, the columns changed and those retyped."""
-
-    status: str  # lossless | retyped | changed
-    changed: list[str] = field(default_factory=list)  # 'col: how', values or meaning moved
-    retyped: list[str] = field(default_factory=list)  # 'col: a -> b', values kept
-
-    def info(self) -> dict[str, Any]:
-        """The results' keys: round_trip, and the columns that changed or were retyped."""
-        out: dict[str, Any] = {"round_trip": self.status}
-        if self.changed:
-            out |= {"round_trip_change": self.changed[0], "round_trip_changes": self.changed}
-        if self.retyped:
-            out["round_trip_retyped"] = self.retyped
-        return out
-
-
-def round_trip(expected: pa.Table | list[pa.RecordBatch], back: pa.Table) -> RoundTrip:
-    """Judge a table an adapter returned against the source (or its selection).
-
-    ``expected`` may be record batches (a filter applied piecewise to the source).
-    """
-    if not isinstance(expected, pa.Table):
-        schema = expected[0].schema if expected else back.schema
-        expected = pa.Table.from_batches(expected, schema)  # zero-copy over the batches
-    if expected.column_names != back.column_names:
-        return RoundTrip("changed", [f"columns {expected.column_names} -> {back.column_names}"])
-    if expected.num_rows != back.num_rows:
-        return RoundTrip("changed", [f"{expected.num_rows} rows -> {back.num_rows} rows"])
-    found: dict[str, list[str]] = {"changed": [], "retyped": []}
-    for name in expected.column_names:
-        status, detail = column_verdict(expected.column(name), back.column(name))
-        if status != "lossless":
-            found[status].append(f"{name}: {detail}")
-    status = "changed" if found["changed"] else "retyped" if found["retyped"] else "lossless"
-    return RoundTrip(status, found["changed"], found["retyped"])
-
-
-def compare_tables(
-    expected: pa.Table | list[pa.RecordBatch], back: pa.Table
-) -> tuple[str, list[str]]:
-    """(verdict, ['col: how', ...]): round_trip's verdict and every column that moved,
-    changed ones first."""
-    result = round_trip(expected, back)
-    return result.status, [*result.changed, *result.retyped]

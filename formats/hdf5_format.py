@@ -37,6 +37,10 @@ class Hdf5Adapter(ArrayStoreAdapter):
     extra = "hdf5"
     in_default_run = False
     libraries = ("h5py",)
+    remote_refusal = (
+        "h5py writes only to a seekable file and this h5py has no S3 driver (ros3 is not "
+        "among its registered drivers); reading through fsspec file objects is not wired"
+    )
     readers: frozenset[str] = frozenset()  # pandas.read_hdf reads PyTables layouts only
     data_suffixes = ()
     option_specs = {

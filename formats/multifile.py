@@ -212,13 +212,13 @@ class PyarrowDatasetIO(DatasetIO):
         """The file format with the options the adapter's single-file reader uses."""
         import pyarrow.dataset as ds
 
-        source = self.adapter.source_schema
+        from formats import source_hints
+
+        source = source_hints.declared_schema(self.adapter)  # None: the files alone
         if self.read_format is not None:
             return self.read_format()
         if self.kind == "json":
             import pyarrow.json as pa_json
-
-            from formats import source_hints
 
             parse = pa_json.ParseOptions()
             if source is not None:  # the source's types, as the one-file reader is told

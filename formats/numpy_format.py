@@ -41,6 +41,10 @@ class NumpyAdapter(ArrayStoreAdapter):
     readers: frozenset[str] = frozenset()  # pandas and polars have no .npy reader
     data_suffixes = ()
     option_specs = {}  # a .npy is one contiguous block: no chunks to size
+    remote_refusal = (
+        "a .npy is read memory-mapped from local disk (np.load mmap_mode); from object "
+        "storage NumPy loads a whole array per file, so no random access to measure"
+    )
 
     @contextlib.contextmanager
     def _create(self, path: PathLike, codec: str, schema: pa.Schema, rows: int) -> Iterator[Any]:

@@ -80,7 +80,16 @@ class PolarsAdapter(FormatAdapter):
         """The file as a lazy frame: nothing is read until collect."""
         import polars as pl
 
-        return getattr(pl, self.scanner)(path)
+        return self.finish(getattr(pl, self.scanner)(path, **self.read_kwargs()))
+
+    def read_kwargs(self) -> dict[str, Any]:
+        """Keywords for both the eager reader and the scan (text: the declared types)."""
+        return {}
+
+    def finish(self, frame: Any) -> Any:
+        """The frame (eager or lazy) as read; text casts declared types its reader cannot
+        parse directly."""
+        return frame
 
     def collect(self, path: PathLike, query: Any = lambda lf: lf) -> pa.Table:
         """``query`` on the lazy frame, collected and handed over to Arrow."""
@@ -99,7 +108,7 @@ class PolarsAdapter(FormatAdapter):
 
         self.last_io = {}
         with reading(path, self.format):
-            table = to_arrow(getattr(pl, self.reader)(path))
+            table = to_arrow(self.finish(getattr(pl, self.reader)(path, **self.read_kwargs())))
         self.check_read(table, path)
         return table
 

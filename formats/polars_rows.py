@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from formats import source_hints
 from formats.base import FormatReadError, Option, UnsupportedType
 from formats.families import AVRO, CSV, JSON_LINES
 from formats.polars_engine import PolarsAdapter, reading, to_arrow
@@ -38,6 +39,25 @@ def _binary_inside(type_: pa.DataType) -> bool:
     return any(_binary_inside(type_.field(i).type) for i in range(type_.num_fields))
 
 
+def polars_types(schema: pa.Schema) -> dict[str, Any]:
+    """Column name -> polars dtype for the types the text stands for (zoned as UTC)."""
+    import polars as pl
+
+    out: dict[str, Any] = {}
+    for field in schema:
+        type_ = source_hints.written_type(field.type)
+        if pa.types.is_dictionary(type_):
+            type_ = type_.value_type
+        try:
+            empty = pa.schema([(field.name, type_)]).empty_table()
+            out[field.name] = pl.from_arrow(empty).dtypes[0]
+        except BaseException as exc:  # polars cannot hold it (a Rust panic): inference
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            continue
+    return out
+
+
 class PolarsText(PolarsAdapter):
     """Text formats: polars' writers compress themselves; its readers detect the codec."""
 
@@ -49,8 +69,33 @@ class PolarsText(PolarsAdapter):
     #: read everything (text has no chunk index or statistics).
     native = frozenset({"read_columns", "iter_batches"})
     option_specs = {
-        "compression_level": Option(None, int, help="gzip/zstd level; none: polars' default")
+        "compression_level": Option(None, int, help="gzip/zstd level; none: polars' default"),
+        "schema": source_hints.SCHEMA_OPTION,
     }
+
+    def read_kwargs(self) -> dict[str, Any]:
+        """With schema=declared: ``schema_overrides``, the source's types as polars holds
+        them (a type polars cannot hold is left to its inference)."""
+        declared = self._declared()
+        if not declared:
+            return {}
+        return {"schema_overrides": {n: self.parsed_as(t) for n, t in declared.items()}}
+
+    def finish(self, frame: Any) -> Any:
+        """Cast the columns read as another type than declared (see ``parsed_as``)."""
+        import polars as pl
+
+        declared = self._declared()
+        casts = [pl.col(n).cast(t) for n, t in declared.items() if self.parsed_as(t) != t]
+        return frame.with_columns(casts) if casts else frame
+
+    def _declared(self) -> dict[str, Any]:
+        declared = source_hints.declared_schema(self)
+        return polars_types(declared) if declared is not None else {}
+
+    def parsed_as(self, dtype: Any) -> Any:
+        """The type the reader is asked to parse a declared ``dtype`` as (CSV: itself)."""
+        return dtype
 
     def compression(self, codec: str) -> dict[str, Any]:
         """The writer's compression keywords (the codec is in the name, not the extension)."""
@@ -102,6 +147,29 @@ class JsonLinesPolars(PolarsText):
             if _binary_inside(field.type):
                 hint = "JSON is text; encode the bytes (e.g. base64) into a string column first"
                 raise UnsupportedType(field.name, field.type, self.format, hint)
+
+    def parsed_as(self, dtype: Any) -> Any:
+        """polars' NDJSON reader panics on narrow integers and refuses decimals from text
+        (polars 2.1): those are parsed as Int64 / String and cast; time is left as text."""
+        import polars as pl
+
+        if dtype in (pl.Int8, pl.Int16, pl.UInt8, pl.UInt16):
+            return pl.Int64
+        if isinstance(dtype, pl.Decimal) or dtype == pl.Time:
+            return pl.String
+        return dtype
+
+    def finish(self, frame: Any) -> Any:
+        """As PolarsText, but time stays the text it was written as (no cast from text)."""
+        import polars as pl
+
+        declared = self._declared()
+        casts = [
+            pl.col(n).cast(t)
+            for n, t in declared.items()
+            if self.parsed_as(t) != t and t != pl.Time
+        ]
+        return frame.with_columns(casts) if casts else frame
 
     def write_frame(self, table: pa.Table, path: PathLike, codec: str) -> None:
         """DataFrame.write_ndjson: one object per line."""

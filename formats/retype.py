@@ -3,7 +3,8 @@
 A round trip that returns another type is ``retyped`` when the values, cast back to the
 source type, are the source's values, and the two types mean the same kind of thing:
 string <-> large_string/string_view, a wider (or narrower, when every value fits) integer,
-another timestamp unit in the same zone, dictionary <-> plain, another decimal precision.
+another timestamp unit in the same zone, dictionary <-> plain, another decimal precision,
+an integer held as a decimal of scale 0 (DuckDB reads JSON integers as HUGEINT).
 A cast back that happens to succeed across kinds is not enough: a timestamp read back as
 text, a decimal as a float, a naive instant as a zoned one mean something else, so those
 stay ``changed`` whatever their values.
@@ -63,6 +64,9 @@ def same_kind(source: pa.DataType, back: pa.DataType) -> bool:
     back = back.value_type if pa.types.is_dictionary(back) else back
     if pa.types.is_null(source) or pa.types.is_null(back):
         return True  # an all-null column: nothing but nulls to compare
+    if {kind(source), kind(back)} == {"integer", "decimal"}:
+        decimal = source if pa.types.is_decimal(source) else back
+        return decimal.scale == 0  # whole numbers either way; the values decide the rest
     if kind(source) != kind(back):
         return False
     if pa.types.is_timestamp(source):

@@ -6,7 +6,8 @@ So a shard is this adapter's unit: ``shard_rows`` is the knob, ``read_shard`` re
 and ``iter_batches`` streams them (native); take, scan and projection read everything
 first (emulated), as the formats offer no index. Beside the shards, ``_schema.arrow``
 keeps the Arrow schema (what each field's bytes decode to) and ``_meta.json`` the shard
-files and their row counts.
+files and their row counts. On object storage (``--storage``) the directory is a key
+prefix and every file goes through fsspec file objects (``formats.base.RemoteFile``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ from typing import Any, ClassVar
 import numpy as np
 import pyarrow as pa
 
-from formats.base import FormatAdapter, FormatReadError, Option, remove_path, removing_on_error
+from formats.base import (
+    FormatAdapter,
+    FormatReadError,
+    Option,
+    RemoteFile,
+    exists,
+    open_binary,
+    remove_path,
+    removing_on_error,
+)
 from formats.tensor_columns import check_schema, deserialize_schema, serialize_schema, to_parts
 
 PathLike = str | os.PathLike
@@ -47,6 +57,8 @@ class ShardedAdapter(FormatAdapter):
     }
     #: Suffix of one shard file for a codec.
     shard_suffix: ClassVar[dict[str, str]] = {}
+    #: Shards on object storage as fsspec (s3fs) file objects; WebDataset's own URL opener.
+    remote_access: ClassVar[frozenset[str]] = frozenset({"file-object"})
 
     # -- what each format supplies -----------------------------------------------------
     def check_schema(self, schema: pa.Schema) -> list[str]:
@@ -69,28 +81,27 @@ class ShardedAdapter(FormatAdapter):
         for i, layout in enumerate(layouts):  # nulls inside lists etc.: refused before writing
             to_parts(table.column(i).slice(0, 0), layout, table.schema.field(i), self.format)
         remove_path(path)
-        folder = Path(path)
         step = self.options["shard_rows"]
         with removing_on_error(path):
-            folder.mkdir(parents=True)
-            (folder / SCHEMA_FILE).write_bytes(serialize_schema(table.schema))
+            if not isinstance(path, RemoteFile):
+                Path(path).mkdir(parents=True)
+            write_bytes(child(path, SCHEMA_FILE), serialize_schema(table.schema))
             shards = []
             for n, start in enumerate(range(0, table.num_rows, step)):
                 part = table.slice(start, step)
                 name = f"shard-{n:06d}{self.shard_suffix[codec]}"
-                self._write_shard(folder / name, part, start, layouts, codec)
+                self._write_shard(child(path, name), part, start, layouts, codec)
                 shards.append([name, part.num_rows])
             meta = {"rows": table.num_rows, "codec": codec, "shards": shards}
-            (folder / META_FILE).write_text(json.dumps(meta))
+            write_bytes(child(path, META_FILE), json.dumps(meta).encode())
 
     def _meta(self, path: PathLike) -> tuple[pa.Schema, dict[str, Any]]:
         """Schema and shard list; a directory without them is not of this format."""
-        folder = Path(path)
-        if not folder.exists():
+        if not exists(path):
             raise FileNotFoundError(path)
         try:
-            schema = deserialize_schema((folder / SCHEMA_FILE).read_bytes())
-            meta = json.loads((folder / META_FILE).read_text())
+            schema = deserialize_schema(read_bytes(child(path, SCHEMA_FILE)))
+            meta = json.loads(read_bytes(child(path, META_FILE)))
         except (OSError, ValueError, pa.ArrowException) as exc:
             raise FormatReadError(path, self.format, exc) from exc
         return schema, meta
@@ -99,16 +110,16 @@ class ShardedAdapter(FormatAdapter):
         """Samples in each shard, in storage order."""
         return [rows for _, rows in self._meta(path)[1]["shards"]]
 
-    def shard_files(self, path: PathLike) -> list[Path]:
-        """The shard files in storage order."""
-        return [Path(path) / name for name, _ in self._meta(path)[1]["shards"]]
+    def shard_files(self, path: PathLike) -> list[Any]:
+        """The shard files in storage order (Paths, or RemoteFiles on object storage)."""
+        return [child(path, name) for name, _ in self._meta(path)[1]["shards"]]
 
     def read_shard(self, path: PathLike, shard: int) -> pa.Table:
         """Every sample of one shard, decoded to Arrow."""
         schema, meta = self._meta(path)
         name = meta["shards"][shard][0]
         try:
-            return self._read_shard_file(Path(path) / name, schema, meta["codec"])
+            return self._read_shard_file(child(path, name), schema, meta["codec"])
         except (OSError, ValueError, RuntimeError, KeyError) as exc:
             raise FormatReadError(path, self.format, exc) from exc
 
@@ -124,6 +135,23 @@ class ShardedAdapter(FormatAdapter):
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         for i in range(len(self.shard_rows(path))):
             yield from self.read_shard(path, i).to_batches(max_chunksize=batch_size)
+
+
+def child(path: Any, name: str) -> Any:
+    """``name`` inside the shard directory: a Path, or a RemoteFile under its prefix."""
+    return path / name if isinstance(path, RemoteFile) else Path(path) / name
+
+
+def read_bytes(file: Any) -> bytes:
+    """A whole small file (the schema, the shard list), local or remote."""
+    with open_binary(file) as f:
+        return f.read()
+
+
+def write_bytes(file: Any, data: bytes) -> None:
+    """A whole small file, local or remote (one PUT)."""
+    with open_binary(file, "wb") as f:
+        f.write(data)
 
 
 def row_values(parts: dict[str, np.ndarray], layout: str, rows: int) -> list[Any]:

@@ -1,9 +1,15 @@
-"""What a reader of a text format is told about the data, as a user who knows it would tell it.
+"""What a reader of a text format is told about the data: the same for every engine.
 
 Text files do not carry their schema, so a reader left alone infers types (dates come back
 as strings, an integral float column as int64) and must assume the worst about the bytes
-(a newline inside any quoted value). The suite knows the source table, so every engine of a
-format gets the same facts from it, before anything is timed: like-for-like reads.
+(a newline inside any quoted value). The suite knows the source table; what each engine is
+handed from it is one knob, ``schema``, the same for every text engine (like for like):
+
+- ``file`` (the default): the file alone; each engine infers the types (DuckDB's sniffer,
+  polars' and Arrow's inference). The CSV dialect the writers use is still stated.
+- ``declared``: the source's column types, as a user who knows the data states them
+  (Arrow's ``column_types`` / ``explicit_schema``, polars' ``schema_overrides``, DuckDB's
+  ``columns =``); a type the engine cannot parse from text is left to its inference.
 """
 
 from __future__ import annotations
@@ -15,11 +21,52 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.types as pat
 
+from formats.base import Option
+
 #: Option help shared by every CSV engine.
 NEWLINES_HELP = (
     "quoted values may hold line breaks (slower, quote-aware chunking); "
     "default: on only when a string column of the source holds one (on when unknown)"
 )
+
+
+#: The values of the ``schema`` knob every text engine declares.
+SCHEMA_MODES = ("file", "declared")
+#: The ``schema`` knob, shared by every text engine so all of them get the same thing.
+SCHEMA_OPTION = Option(
+    "file",
+    str,
+    choices=SCHEMA_MODES,
+    help="what the reader is told: 'file' the file alone (types inferred, the default), "
+    "'declared' the source's column types",
+)
+
+
+def declared_schema(adapter: Any) -> pa.Schema | None:
+    """The source schema when ``adapter`` runs with ``schema=declared`` and knows it, else
+    None (the reader infers from the file alone)."""
+    if getattr(adapter, "options", {}).get("schema") != "declared":
+        return None
+    return getattr(adapter, "source_schema", None)
+
+
+def cast_declared(table: pa.Table, schema: pa.Schema | None) -> pa.Table:
+    """Text columns whose declared type the reader could not be told (JSON dates and times)
+    cast to it afterwards, where Arrow's safe cast can; every other column as read."""
+    if schema is None:
+        return table
+    for i, name in enumerate(table.column_names):
+        if name not in schema.names:
+            continue
+        want = schema.field(name).type
+        want = want.value_type if pat.is_dictionary(want) else want
+        if not _string_like(table.column(i).type) or _string_like(want):
+            continue
+        try:
+            table = table.set_column(i, name, table.column(i).cast(want))
+        except (pa.ArrowException, NotImplementedError, TypeError):
+            continue
+    return table
 
 
 def _string_like(type_: pa.DataType) -> bool:
@@ -54,7 +101,7 @@ def newlines_in_values(options: dict[str, Any], table: pa.Table) -> dict[str, An
     return {"newlines_in_values": options["newlines_in_values"]}
 
 
-def _written_type(type_: pa.DataType) -> pa.DataType:
+def written_type(type_: pa.DataType) -> pa.DataType:
     """The type the CSV/JSON writers' text stands for: zoned timestamps are written UTC."""
     if pat.is_timestamp(type_) and type_.tz is not None:
         return pa.timestamp(type_.unit, "UTC")
@@ -87,7 +134,7 @@ def csv_column_types(
     parses = _pandas_csv_parses if engine == "pandas" else _arrow_csv_parses
     wanted = set(columns) if columns is not None else None
     return {
-        f.name: _written_type(f.type)
+        f.name: written_type(f.type)
         for f in schema
         if (wanted is None or f.name in wanted) and parses(f.type)
     }
@@ -106,4 +153,4 @@ def json_read_type(type_: pa.DataType) -> pa.DataType:
         return pa.string()
     if type_ == pa.float16():
         return pa.float32()
-    return _written_type(type_)
+    return written_type(type_)

@@ -196,7 +196,10 @@ class CsvPyarrow(FormatAdapter):
     codecs = ("none", "gzip", "zstd")
     extension = "csv"
     native = frozenset({"read_columns", "iter_batches"})
-    option_specs = {"newlines_in_values": Option(None, bool, help=source_hints.NEWLINES_HELP)}
+    option_specs = {
+        "newlines_in_values": Option(None, bool, help=source_hints.NEWLINES_HELP),
+        "schema": source_hints.SCHEMA_OPTION,
+    }
 
     def dataset_io(self) -> DatasetIO:
         """pyarrow.dataset's CSV writer and reader, after this adapter's own refusals."""
@@ -213,13 +216,14 @@ class CsvPyarrow(FormatAdapter):
         import pyarrow.dataset as ds
 
         newlines = self.options.get("newlines_in_values")
-        types = source_hints.csv_column_types(self.source_schema, None)
+        types = source_hints.csv_column_types(source_hints.declared_schema(self), None)
         return ds.CsvFileFormat(
             parse_options=csv_parse(newlines), convert_options=csv_convert(None, types)
         )
 
     def know_source(self, table: pa.Table) -> dict[str, Any]:
-        """The source's types for the reader, and whether any value holds a line break."""
+        """The source's types (used with schema=declared), and whether any value holds a
+        line break (a dialect fact every CSV engine is told)."""
         super().know_source(table)
         return source_hints.newlines_in_values(self.options, table)
 
@@ -272,7 +276,7 @@ class CsvPyarrow(FormatAdapter):
             reader = pa_csv.open_csv(
                 _csv_source(path),
                 parse_options=_csv_parse(),
-                convert_options=_csv_convert([column]),
+                convert_options=_csv_convert([column], self._types([column])),
             )
             for batch in reader:
                 yield from _rechunk(batch, batch_size)
@@ -326,7 +330,7 @@ class CsvPyarrow(FormatAdapter):
         return table
 
     def _types(self, columns: Sequence[str] | None) -> dict[str, pa.DataType]:
-        return source_hints.csv_column_types(self.source_schema, columns)
+        return source_hints.csv_column_types(source_hints.declared_schema(self), columns)
 
 
 def _pandas_exact_types() -> dict[pa.DataType, Any]:
@@ -365,6 +369,7 @@ class CsvPandas(FormatAdapter):
     #: The read benchmarks read csv-pyarrow's file: the same bytes for both CSV engines
     #: (pandas' C parser reads Arrow's quoting; to_csv's is timed by the write benchmark).
     prepared_by = "csv-pyarrow"
+    option_specs = {"schema": source_hints.SCHEMA_OPTION}
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """to_pandas with nullable int/bool dtypes (exact int64 with nulls), then to_csv."""
@@ -383,7 +388,8 @@ class CsvPandas(FormatAdapter):
     def _read(self, path: str | os.PathLike, columns: list[str] | None) -> pa.Table:
         import pandas as pd
 
-        types = source_hints.csv_column_types(self.source_schema, columns, engine="pandas")
+        declared = source_hints.declared_schema(self)
+        types = source_hints.csv_column_types(declared, columns, engine="pandas")
         # dates: pandas' C parser makes a Python object per cell for an Arrow date dtype (3.5x
         # slower on lineitem, measured); read them as text and let Arrow cast them instead
         dates = {name: t for name, t in types.items() if pa.types.is_date(t)}
@@ -471,12 +477,26 @@ def _json_array(values: list[Any]) -> pa.Array:
         return pa.array([None if v is None else float(v) for v in values], pa.float64())
 
 
-def _records_to_table(rows: Any) -> pa.Table:
-    """Column-wise build (as fast as from_pylist here) so one wide integer column can widen."""
+def _typed_array(values: list[Any], declared: pa.DataType | None) -> pa.Array:
+    """Built as the declared type when the JSON values convert to it (numbers, bools,
+    nested), else inferred (text for dates and decimals, cast afterwards)."""
+    if declared is not None:
+        try:
+            return pa.array(values, source_hints.json_read_type(declared))
+        except (pa.ArrowException, OverflowError, TypeError, ValueError):
+            pass
+    return _json_array(values)
+
+
+def _records_to_table(rows: Any, declared: pa.Schema | None = None) -> pa.Table:
+    """Column-wise build (as fast as from_pylist here) so one wide integer column can widen;
+    a declared type is built directly where the values allow."""
     if not isinstance(rows, list) or (rows and not isinstance(rows[0], dict)):
         raise ValueError("expected a JSON array of objects")
     names = list(rows[0]) if rows else []  # the first record's keys, as pa.Table.from_pylist
-    return pa.table({name: _json_array([row.get(name) for row in rows]) for name in names})
+    known = {f.name: f.type for f in declared} if declared is not None else {}
+    columns = {n: _typed_array([row.get(n) for row in rows], known.get(n)) for n in names}
+    return source_hints.cast_declared(pa.table(columns), declared)
 
 
 @register
@@ -494,6 +514,7 @@ class JsonOrjson(FormatAdapter):
     requires = ("orjson",)
     extra = "json"
     append_refusal = "a JSON array is one document: each append would rewrite its closing ']'"
+    option_specs = {"schema": source_hints.SCHEMA_OPTION}
 
     def write(self, table: pa.Table, path: str | os.PathLike, codec: str | None = None) -> None:
         """orjson.dumps chunk by chunk, stitched into one array without re-copying."""
@@ -509,11 +530,13 @@ class JsonOrjson(FormatAdapter):
             f.write(b"]")
 
     def read(self, path: str | os.PathLike) -> pa.Table:
-        """orjson.loads the whole document, then build Arrow columns."""
+        """orjson.loads the whole document, then build Arrow columns (cast to the source's
+        types with schema=declared: orjson itself takes no schema)."""
         import orjson
 
+        declared = source_hints.declared_schema(self)
         with _reading(path, self.format):
-            return _records_to_table(orjson.loads(Path(path).read_bytes()))
+            return _records_to_table(orjson.loads(Path(path).read_bytes()), declared)
 
 
 @register
@@ -534,6 +557,7 @@ class JsonLinesOrjson(FormatAdapter):
     native = frozenset({"iter_batches"} if hasattr(pa_json, "open_json") else ())
     remote_access = frozenset({"arrow-fs", "file-object"})  # orjson writes, Arrow reads
     append_modes = ("append",)
+    option_specs = {"schema": source_hints.SCHEMA_OPTION}
 
     def dataset_io(self) -> DatasetIO:
         """One file per slice through this adapter; pyarrow.dataset's JSON reader."""
@@ -583,18 +607,25 @@ class JsonLinesOrjson(FormatAdapter):
                     f.writelines(map(dump_line, rows))
 
     def read(self, path: str | os.PathLike) -> pa.Table:
-        """pyarrow.json.read_json: parallel over blocks, types unified across the file."""
+        """pyarrow.json.read_json: parallel over blocks, types unified across the file (with
+        schema=declared: told the source's types, each field's own type)."""
         if path_bytes(path) == 0:
             return pa.table({})  # zero records is valid JSON Lines; Arrow calls it an error
+        known = source_hints.declared_schema(self)
+        parse = None
+        if known is not None:
+            wanted = pa.schema([(f.name, source_hints.json_read_type(f.type)) for f in known])
+            parse = pa_json.ParseOptions(explicit_schema=wanted, unexpected_field_behavior="infer")
         with _reading(path, self.format), arrow_input(path) as source:
-            table = pa_json.read_json(source)
+            table = pa_json.read_json(source, parse_options=parse)
             table.validate(full=True)  # the JSON parser lets invalid UTF-8 into strings
-        return table
+        return source_hints.cast_declared(table, known)
 
     def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
-        """With the source schema: Arrow's reader told these columns' types and to ignore
-        the rest (no arrays built for them; still emulated, every field is tokenised)."""
-        known = self.source_schema
+        """With schema=declared: Arrow's reader told these columns' types and to ignore the
+        rest (no arrays built for them; still emulated, every field is tokenised). From the
+        file alone, the whole file is read (Arrow needs types to skip fields)."""
+        known = source_hints.declared_schema(self)
         unknown = known is None or not columns or any(c not in known.names for c in columns)
         if unknown or path_bytes(path) == 0:
             return super().read_columns(path, columns)
@@ -603,7 +634,7 @@ class JsonLinesOrjson(FormatAdapter):
         with _reading(path, self.format), arrow_input(path) as source:  # local or object store
             table = pa_json.read_json(source, parse_options=parse)
             table.validate(full=True)
-        return table.select(list(columns))
+        return source_hints.cast_declared(table.select(list(columns)), known)
 
     def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """Native where pyarrow has open_json: streams blocks, types fixed by the first one."""

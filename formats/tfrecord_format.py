@@ -8,11 +8,15 @@ are kept exactly as little-endian bytes in ``bytes_list`` (what ``tf.io.serializ
 users do). uint64 does not fit int64 and is refused, naming the column, as is every type
 no list holds. A null is an absent feature (an empty list stays a present, empty one).
 Reading is the package's pure-Python ``tfrecord_loader``: sequential, no random access.
+Its loader opens local paths only, so a shard on object storage is read as an fsspec
+stream framed here (length, CRC, record, CRC: the format's four fields) and each record
+parsed with the package's own ``example_pb2`` and ``extract_feature_dict``.
 """
 
 from __future__ import annotations
 
 import gzip
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.types as pat
 
-from formats.base import UnsupportedType
+from formats.base import RemoteFile, UnsupportedType, open_binary
 from formats.registry import register
 from formats.sharded import ShardedAdapter, parts_from_rows, row_values
 from formats.tensor_columns import check_schema, from_parts, storage_type, to_parts
@@ -75,24 +79,52 @@ class TfRecordAdapter(ShardedAdapter):
             parts = to_parts(table.column(i), layout, table.schema.field(i), self.format)
             columns.append(row_values(parts, layout, table.num_rows))
         writer = TFRecordWriter.__new__(TFRecordWriter)  # its __init__ only opens a plain file
-        writer.file = gzip.open(file, "wb") if codec == "gzip" else open(file, "wb")  # noqa: SIM115
-        try:
-            for r in range(table.num_rows):
-                datum = {
-                    name: (_feature_value(values[r], kind), kind)
-                    for name, kind, values in zip(table.schema.names, kinds, columns, strict=True)
-                    if values[r] is not None
-                }
-                writer.write(datum)
-        finally:
-            writer.close()
+        with open_binary(file, "wb") as out:
+            writer.file = gzip.GzipFile(fileobj=out, mode="wb") if codec == "gzip" else out
+            try:
+                for r in range(table.num_rows):
+                    datum = {
+                        name: (_feature_value(values[r], kind), kind)
+                        for name, kind, values in zip(
+                            table.schema.names, kinds, columns, strict=True
+                        )
+                        if values[r] is not None
+                    }
+                    writer.write(datum)
+            finally:
+                if codec == "gzip":
+                    writer.file.close()  # the gzip trailer; ``out`` closes after
 
-    def _read_shard_file(self, file: Path, schema: pa.Schema, codec: str) -> pa.Table:
+    def _read_shard_file(self, file: Any, schema: pa.Schema, codec: str) -> pa.Table:
         from tfrecord.reader import tfrecord_loader
 
         compression = "gzip" if codec == "gzip" else None
-        records = list(tfrecord_loader(str(file), None, compression_type=compression))
+        if isinstance(file, RemoteFile):
+            records = list(remote_examples(file, compression))
+        else:
+            records = list(tfrecord_loader(str(file), None, compression_type=compression))
         return records_to_table(records, schema, self.format)
+
+
+def remote_examples(file: RemoteFile, compression: str | None) -> Any:
+    """Every Example of a remote shard, streamed: the framing the package's iterator reads
+    (8-byte length, 4-byte CRC, the record, 4-byte CRC), its parser for the record."""
+    from tfrecord import example_pb2
+    from tfrecord.reader import extract_feature_dict
+
+    mapping = {"byte": "bytes_list", "float": "float_list", "int": "int64_list"}
+    with file.open_input() as raw:
+        stream = gzip.GzipFile(fileobj=raw, mode="rb") if compression == "gzip" else raw
+        while header := stream.read(12):
+            if len(header) != 12:
+                raise RuntimeError("Failed to read the record size.")
+            (length,) = struct.unpack("<Q", header[:8])
+            record = stream.read(length)
+            if len(record) != length or len(stream.read(4)) != 4:
+                raise RuntimeError("Failed to read the record.")
+            example = example_pb2.Example()
+            example.ParseFromString(record)
+            yield extract_feature_dict(example.features, None, mapping)
 
 
 def _feature_value(value: Any, kind: str) -> Any:

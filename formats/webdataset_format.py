@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.types as pat
 
+from formats.base import RemoteFile, open_binary
 from formats.registry import register
 from formats.sharded import ShardedAdapter, parts_from_rows, row_values
 from formats.tensor_columns import from_parts, storage_type, to_parts
@@ -98,7 +99,10 @@ class WebDatasetAdapter(ShardedAdapter):
             parts = to_parts(table.column(i), layout, table.schema.field(i), self.format)
             columns.append(row_values(parts, layout, table.num_rows))
         types = table.schema.types
-        with wds.TarWriter(str(file), encoder=False, compress=codec == "gzip", mtime=0.0) as sink:
+        with (
+            open_binary(file, "wb") as out,
+            wds.TarWriter(out, encoder=False, compress=codec == "gzip", mtime=0.0) as sink,
+        ):
             for r in range(table.num_rows):
                 sample: dict[str, Any] = {"__key__": f"{start + r:010d}"}
                 for name, layout, t, values in zip(names, layouts, types, columns, strict=True):
@@ -113,11 +117,35 @@ class WebDatasetAdapter(ShardedAdapter):
         return samples_to_table(samples, schema, self.format)
 
 
-def iter_samples(files: list[Path]) -> Any:
+#: s3:// URLs the pipeline may open -> their RemoteFile (the endpoint lives there).
+_REMOTE: dict[str, Any] = {}
+
+
+def _open_remote(url: str, mode: str = "rb", bufsize: int = 8192, **kw: Any) -> Any:
+    """webdataset's opener for s3:// URLs: the shard as an fsspec (s3fs) file object."""
+    if mode != "rb" or url not in _REMOTE:
+        raise ValueError(f"{url}: fmtbench opens only the shards it registered, for reading")
+    return _REMOTE[url].open_input()
+
+
+def _urls(files: list[Any]) -> list[str]:
+    """The shards as URLs: local paths, or s3:// URLs through an fsspec opener registered in
+    the ``webdataset.gopen`` module's ``gopen_schemes`` (the library has no s3 scheme)."""
+    import importlib
+
+    remote = [f for f in files if isinstance(f, RemoteFile)]
+    if remote:
+        gopen_module = importlib.import_module("webdataset.gopen")  # wds.gopen: the function
+        gopen_module.gopen_schemes["s3"] = _open_remote
+        _REMOTE.update({f.uri: f for f in remote})
+    return [f.uri if isinstance(f, RemoteFile) else str(f) for f in files]
+
+
+def iter_samples(files: list[Any]) -> Any:
     """The library's own pipeline over ``files`` in the given order (no shuffle, no split)."""
     import webdataset as wds
 
-    urls = [str(f) for f in files]
+    urls = _urls(files)
     return iter(
         wds.WebDataset(
             urls, shardshuffle=False, nodesplitter=None, workersplitter=None, empty_check=False

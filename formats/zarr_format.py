@@ -4,7 +4,8 @@ Zarr 3 has no ragged numeric dtype, and its variable-length bytes type warns tha
 is unstable, so ragged lists and strings/binary are stored as values + offsets arrays;
 fixed-size lists are 2-D arrays chunked by whole rows (zarr's default chunking would split
 each row across chunks). A random row decodes its whole chunk (zarr keeps no chunk cache),
-so ``chunk_rows`` is the knob that trades scan speed against random access.
+so ``chunk_rows`` is the knob that trades scan speed against random access. On object
+storage the group lives under a key prefix, through zarr's own ``FsspecStore`` (s3fs).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from formats.array_store import ArrayFile, ArrayStoreAdapter, PathLike
-from formats.base import Option
+from formats.base import Option, RemoteFile
 from formats.registry import register
 from formats.tensor_columns import deserialize_schema, serialize_schema
 
@@ -38,6 +39,22 @@ def _compressors(codec: str, level: int | None) -> Any:
     return [zc.BloscCodec(cname="lz4", clevel=5 if level is None else level)]
 
 
+def _store(path: PathLike, read_only: bool) -> Any:
+    """A local folder as zarr opens it, or an ``FsspecStore`` on the remote prefix (the
+    endpoint from the RemoteFile's options; credentials from the environment, as s3fs reads
+    them)."""
+    if not isinstance(path, RemoteFile):
+        return str(path)
+    from zarr.storage import FsspecStore
+
+    options = path.storage_options
+    fsspec_options = {
+        "endpoint_url": options["aws_endpoint"],
+        "client_kwargs": {"region_name": options.get("aws_region", "us-east-1")},
+    }
+    return FsspecStore.from_url(path.uri, storage_options=fsspec_options, read_only=read_only)
+
+
 @register
 class ZarrAdapter(ArrayStoreAdapter):
     """A Zarr v3 group of row-chunked arrays; projection, take and row slices are native."""
@@ -48,6 +65,7 @@ class ZarrAdapter(ArrayStoreAdapter):
     codecs = ("zstd", "none", "gzip", "blosc")  # zstd: zarr 3's default
     extension = "zarr"
     requires = ("zarr",)
+    remote_access = frozenset({"uri"})  # zarr's FsspecStore on the s3:// URI
     extra = "zarr"
     writes_directory = True
     in_default_run = False
@@ -64,7 +82,7 @@ class ZarrAdapter(ArrayStoreAdapter):
     def _create(self, path: PathLike, codec: str, schema: pa.Schema, rows: int) -> Iterator[Any]:
         import zarr
 
-        group = zarr.open_group(str(path), mode="w-", zarr_format=3)
+        group = zarr.open_group(_store(path, read_only=False), mode="w-", zarr_format=3)
         group.attrs[SCHEMA_ATTR] = base64.b64encode(serialize_schema(schema)).decode()
         group.attrs["rows"] = rows
         compressors = _compressors(codec, self.options["compression_level"])
@@ -82,7 +100,7 @@ class ZarrAdapter(ArrayStoreAdapter):
         import zarr
 
         try:
-            group = zarr.open_group(str(path), mode="r")
+            group = zarr.open_group(_store(path, read_only=True), mode="r")
         except FileNotFoundError as exc:  # zarr's "no group here" is one too: not a Zarr file
             raise ValueError(str(exc)) from None
         try:

@@ -98,6 +98,7 @@ class SlowToLoad(_FeatherLike):
 
     name = "test-slow-load"
     engine = "pyarrow"  # user files are read by pyarrow-engine adapters only (datasets/user)
+    data_suffixes = (".arrow",)  # --data FILE.arrow may be read by this adapter too
 
     def read(self, path: str | os.PathLike) -> pa.Table:
         if "slow-load" in os.fspath(path):

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from benchmarks.analysis import facts
+from benchmarks.analysis import facts, training
 from benchmarks.analysis import recommend as rec
 from benchmarks.errors import FmtbenchError
 from formats.retype import summarise
@@ -46,6 +46,7 @@ NEEDS: dict[str, tuple[str, str]] = {
 #: Profile -> the operation it must have measured to answer at all (native or not).
 MEASURED: dict[str, tuple[str, str]] = {
     "serving": ("take", "single-row latency by position or id (take)"),
+    "training": ("epoch", "an epoch of shuffled mini-batches (epoch)"),
 }
 
 
@@ -59,6 +60,7 @@ class Advice:
     excluded: dict[str, str] = field(default_factory=dict)  # adapter -> reason
     notes: dict[str, str] = field(default_factory=dict)  # adapter -> admitted change
     unmeasured: str = ""  # why there is no ranking at all
+    min_shuffle: float = training.DEFAULT_MIN_SHUFFLE  # training: how random is enough
 
     @property
     def reason(self) -> str:
@@ -188,33 +190,54 @@ def advise(
     allow_lossy: bool = False,
     allow_unsafe: bool = False,
     strict_types: bool = False,
+    min_shuffle: float = training.DEFAULT_MIN_SHUFFLE,
 ) -> Advice:
     """The eligible formats for ``profile`` (or custom ``weights``), best first, and the rest."""
     weights = weights or rec.PROFILES[profile]
-    advice = Advice(profile, weights)
+    advice = Advice(profile, weights, min_shuffle=min_shuffle)
     need = NEEDS.get(profile)
-    if unmeasured := _not_run(frame, profile):
+    if unmeasured := _not_run(frame, profile) or _unreached(frame, profile, min_shuffle):
         advice.unmeasured = unmeasured
         return advice
     advice.excluded, advice.notes = exclusions(
         frame, profile, allow_lossy, allow_unsafe, strict_types
     )
+    if profile == "training":  # each format at its fastest epoch that is random enough
+        for adapter, why in training.below_quality(frame, min_shuffle).items():
+            advice.excluded.setdefault(adapter, why)
+        frame = training.training_frame(frame, min_shuffle)
     eligible = frame[~frame["adapter"].isin(list(advice.excluded))]
     try:
         ranking = rec.rank(eligible, weights)
     except FmtbenchError:
-        ops = sorted({rec.METRICS[m].operation or "any" for m in weights})
-        advice.unmeasured = f"not measured in this run (needs: {', '.join(ops)})"
+        needs = sorted({rec.METRICS[m].needs() for m in weights})
+        advice.unmeasured = f"not measured in this run (needs: {', '.join(needs)})"
         return advice
     advice.ranking = best_per_format(frame, ranking)
-    if need and need[0] == "append" and not advice.ranking.empty:
-        modes = [best_append_mode(frame, a) for a in advice.ranking["adapter"]]
-        advice.ranking["label"] = [
-            f"{lb}, {m}" for lb, m in zip(advice.ranking["label"], modes, strict=True)
-        ]
+    _label_settings(frame, advice, need)
     if advice.ranking.empty:
         advice.unmeasured = "every format measured here is excluded (see the reasons)"
     return advice
+
+
+def _unreached(frame: pd.DataFrame, profile: str, min_shuffle: float) -> str:
+    return training.nothing_reached(frame, min_shuffle) if profile == "training" else ""
+
+
+def _label_settings(frame: pd.DataFrame, advice: Advice, need: tuple[str, str] | None) -> None:
+    """Name how each ranked format got its figure: its append mode, its epoch setting."""
+    ranking = advice.ranking
+    if ranking.empty:
+        return
+    if need and need[0] == "append":
+        extra = [best_append_mode(frame, a) for a in ranking["adapter"]]
+    elif advice.profile == "training":
+        extra = [training.winner_setting(frame, a) for a in ranking["adapter"]]
+    else:
+        return
+    ranking["label"] = [
+        f"{lb}, {m}" if m else lb for lb, m in zip(ranking["label"], extra, strict=True)
+    ]
 
 
 def _not_run(frame: pd.DataFrame, profile: str) -> str:
@@ -231,7 +254,10 @@ def _not_run(frame: pd.DataFrame, profile: str) -> str:
 def ranked_on(advice: Advice) -> str:
     """The metrics a profile's ranking used ('read_column, scan'), for its one line."""
     used = [m for m in advice.weights if m in advice.ranking.columns]
-    return ", ".join(used) or ", ".join(advice.weights)
+    text = ", ".join(used) or ", ".join(advice.weights)
+    if advice.profile == "training":
+        text += f", shuffle quality >= {advice.min_shuffle:g}"
+    return text
 
 
 def best_append_mode(frame: pd.DataFrame, adapter: str) -> str:
@@ -256,6 +282,7 @@ def answer_lines(
     allow_lossy: bool = False,
     allow_unsafe: bool = False,
     strict_types: bool = False,
+    min_shuffle: float = training.DEFAULT_MIN_SHUFFLE,
 ) -> list[tuple[str, list[str]]]:
     """Per (dataset, rows): a title and the short answer: winner per profile (with the
     metrics it ranked on), the retyped formats ranked, the exclusions."""
@@ -263,7 +290,7 @@ def answer_lines(
     for (dataset, rows), part in frame.groupby(["dataset", "rows"], sort=False):
         lines, unmeasured, excluded, retyped = [], [], {}, {}
         for name in profile_order(first):
-            advice = advise(part, name, None, allow_lossy, allow_unsafe, strict_types)
+            advice = advise(part, name, None, allow_lossy, allow_unsafe, strict_types, min_shuffle)
             for adapter, why in advice.excluded.items():
                 scoped = why if _general(why, part, adapter) else f"for {name}: {why}"
                 excluded.setdefault(adapter, scoped)

@@ -13,6 +13,7 @@ import pandas as pd
 PARAM_KEYS = (
     "column", "k", "pattern", "filter", "selectivity", "batch_size", "access", "batch_rows",
     "append_mode", "storage_latency_ms", "change", "commits", "versions_back",
+    "shuffle", "loader_workers", "decode", "order_from",
 )  # fmt: skip
 
 

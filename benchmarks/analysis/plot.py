@@ -16,6 +16,7 @@ from benchmarks.analysis.charts import (
     bars,
     curves,
     engines,
+    epoch,
     files,
     knobs,
     pareto,
@@ -49,6 +50,8 @@ CHARTS: tuple[Callable[[Context, pd.DataFrame], None], ...] = (
     files.plot_files_effect,
     append.plot_append,
     storage.plot_storage,
+    epoch.plot_epoch_pareto,
+    epoch.plot_first_batch,
 )
 
 

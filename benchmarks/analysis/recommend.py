@@ -51,6 +51,12 @@ class Metric:
     higher_is_better: bool = False
     per_case: bool = True  # False: one value per (dataset, rows), e.g. the file size
     word: str = "faster"  # for explain(): "2.1x faster"
+    where: tuple[tuple[str, object], ...] = ()  # only rows with these parameters (k=1)
+
+    def needs(self) -> str:
+        """What a run must measure for this metric, in words: 'take k=1', 'epoch'."""
+        wanted = " ".join(f"{k}={v}" for k, v in self.where)
+        return " ".join(filter(None, [self.operation or "any", wanted]))
 
 
 #: Universality is a fact about a format, not a timing: which of these widely used tools
@@ -76,6 +82,18 @@ METRICS: dict[str, Metric] = {
     "scan": Metric("median time of a filtered scan", "scan", "median"),
     "take_p50": Metric("median latency of a row lookup (take)", "take", "p50_s"),
     "take_p99": Metric("99th percentile latency of a row lookup (take)", "take", "p99_s"),
+    "lookup_p50": Metric(
+        "median latency of a single-row lookup (take k=1)", "take", "p50_s", where=(("k", 1),)
+    ),
+    "samples_per_s": Metric(
+        "samples per second of an epoch of shuffled mini-batches",
+        "epoch",
+        "samples_per_s",
+        higher_is_better=True,
+    ),
+    "time_to_first_batch": Metric(
+        "time to an epoch's first mini-batch", "epoch", "time_to_first_batch", word="sooner"
+    ),
     "append": Metric(
         "time to append the rows in batches of B (per batch size)", "append", "median"
     ),
@@ -102,19 +120,22 @@ METRICS: dict[str, Metric] = {
 PROFILES: dict[str, dict[str, float]] = {
     "logging": {"append": 1.0, "append_p99": 0.5, "file_bytes": 0.3},
     "analytics": {"read_column": 1.0, "scan": 1.0},
-    "serving": {"read": 1.0, "take_p50": 1.0},
+    "serving": {"lookup_p50": 1.0},
     "lookups": {"take_p99": 1.0, "take_p50": 0.5},
     "storage": {"file_bytes": 1.0},
     "interchange": {"universality": 1.0, "read": 0.3},
+    # only epochs whose delivered order reaches --min-shuffle count (analysis/training.py)
+    "training": {"samples_per_s": 1.0},
 }
 
 PROFILE_TITLES: dict[str, str] = {
     "logging": "Logging: many small appends (append time, tail latency, some size)",
     "analytics": "Analytics: scans and reading a few columns",
-    "serving": "Full-record serving: whole reads and row lookups",
+    "serving": "Serving: single-row lookups by position or id (median latency of take k=1)",
     "lookups": "Random lookups: tail latency of rows by position",
     "storage": "Smallest storage: bytes on disk",
     "interchange": "Interchange with other tools, read speed second",
+    "training": "Training: the fastest epoch whose delivered order reaches --min-shuffle",
 }
 
 
@@ -158,6 +179,8 @@ def _values(frame: pd.DataFrame, metric: Metric) -> tuple[pd.DataFrame, list[str
     sub = _usable(frame, metric.column)
     if metric.operation is not None and "operation" in sub:
         sub = sub[sub["operation"] == metric.operation]
+    for key, wanted in metric.where:
+        sub = sub[sub[key] == wanted] if key in sub else sub.iloc[0:0]
     keys = CASE_KEYS if metric.per_case else ("dataset", "rows")
     # universality is a fact about the format, not the case: one value per format
     keys = [k for k in keys if k in sub and metric.column != "universality"]

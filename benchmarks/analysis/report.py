@@ -17,6 +17,7 @@ import pandas as pd
 
 from benchmarks.analysis import recommend as rec
 from benchmarks.analysis.cells import case_label, format_seconds
+from benchmarks.analysis.epoch_table import EPOCH_HEADER, epoch_cells, is_epoch
 from benchmarks.analysis.intervals import half_width_text
 from benchmarks.analysis.report_blocks import (  # noqa: F401  (re-exported)
     TOP,
@@ -201,11 +202,16 @@ def operation_tables(frame: pd.DataFrame) -> list[Block]:
     ok["label"] = ok.apply(case_label, axis=1)
     for (dataset, rows, label), group in ok.groupby(["dataset", "rows", "label"], sort=False):
         take = "p99_s" in group and group["p99_s"].notna().any()
-        header = CASE_HEADER + (["p99"] if take else [])
+        epoch = is_epoch(group)
+        header = CASE_HEADER + (["p99"] if take else []) + (list(EPOCH_HEADER) if epoch else [])
         group = group.sort_values("median")
         fastest = group["median"].min()
+        cells = [
+            _case_row(r, fastest, take) + (epoch_cells(r, format_seconds) if epoch else [])
+            for _, r in group.iterrows()
+        ]
         blocks.append(heading(f"{label} · {dataset} · {int(rows):,} rows", 3))
-        blocks.append(table(header, [_case_row(r, fastest, take) for _, r in group.iterrows()]))
+        blocks.append(table(header, cells))
     return blocks
 
 
@@ -229,7 +235,7 @@ def charts(results_path: Path, out_dir: Path) -> list[Block]:
 def fidelity(frame: pd.DataFrame) -> list[Block]:
     """The type round-trip matrix for the adapters in this run, measured here and now."""
     import formats
-    from benchmarks.analysis.views import LEGEND, fidelity_markdown
+    from benchmarks.analysis.views import LEGEND, fidelity_caption, fidelity_markdown
     from formats.fidelity import fidelity_matrix
     from formats.native import contained
 
@@ -251,7 +257,7 @@ def fidelity(frame: pd.DataFrame) -> list[Block]:
         blocks.append(para(f"Check failed: {'; '.join(broken)}."))
     if not verdicts:
         return blocks
-    blocks.append(para(f"{LEGEND} (checked on this machine)."))
+    blocks.append(para(f"{LEGEND} (checked on this machine). {fidelity_caption(verdicts)}"))
     blocks.append(table_from_markdown(fidelity_markdown(verdicts)))
     details = [f"{v.adapter} {v.column}: {v.status}: {v.detail}" for v in verdicts if v.detail]
     return blocks + ([bullets(details)] if details else [])

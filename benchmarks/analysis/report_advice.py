@@ -25,7 +25,8 @@ RULES = (
     "is ranked with the type change named unless --strict-types), it is safe to load in "
     "any language (--allow-unsafe admits "
     "Pickle), and it natively does what the profile needs (lookups: a native take; "
-    "logging: appends; serving: a measured take)."
+    "logging: appends; serving: a measured single-row take; training: an epoch whose "
+    "delivered order reached --min-shuffle, each format at its fastest such epoch)."
 )
 
 
@@ -37,9 +38,21 @@ def profile_blocks(
     frame: pd.DataFrame, title: str, name: str, weights: dict[str, float], choices: Choices
 ) -> list[Block]:
     """One profile: top eligible formats with scores, why the first wins, who is excluded."""
-    blocks = [heading(title, 3), para(f"weights: {_weights_text(weights)}")]
+    floor = (
+        f"; only epochs whose delivered order reached shuffle quality {choices.min_shuffle:g} "
+        "count (--min-shuffle), each format at its fastest one"
+        if name == "training"
+        else ""
+    )
+    blocks = [heading(title, 3), para(f"weights: {_weights_text(weights)}{floor}")]
     advice = adv.advise(
-        frame, name, weights, choices.allow_lossy, choices.allow_unsafe, choices.strict_types
+        frame,
+        name,
+        weights,
+        choices.allow_lossy,
+        choices.allow_unsafe,
+        choices.strict_types,
+        choices.min_shuffle,
     )
     ranking = advice.ranking
     if ranking.empty:
@@ -80,7 +93,12 @@ def answer_blocks(frame: pd.DataFrame, choices: Choices) -> list[Block]:
     """The short answer, as the terminal summary ends with it."""
     blocks = []
     for title, lines in adv.answer_lines(
-        frame, choices.profile, choices.allow_lossy, choices.allow_unsafe, choices.strict_types
+        frame,
+        choices.profile,
+        choices.allow_lossy,
+        choices.allow_unsafe,
+        choices.strict_types,
+        choices.min_shuffle,
     ):
         blocks += [heading(title, 3), bullets(lines)]
     return blocks

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.analysis.shuffle_floor import DEFAULT_MIN_SHUFFLE
+
 TOP = 3  # formats listed per recommendation profile
 
 
@@ -53,3 +55,4 @@ class Choices:
     allow_lossy: bool = False
     allow_unsafe: bool = False
     strict_types: bool = False
+    min_shuffle: float = DEFAULT_MIN_SHUFFLE  # training: the shuffle quality that is enough

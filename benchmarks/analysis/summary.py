@@ -16,8 +16,10 @@ from benchmarks.analysis.cells import (  # noqa: F401  (re-exported)
     format_seconds,
 )
 from benchmarks.analysis.engines import SPREAD_HEADER, engine_spread, multi_engine, spread_rows
+from benchmarks.analysis.epoch_table import EPOCH_HEADER, epoch_cells, is_epoch
 from benchmarks.analysis.intervals import half_width_text, ties_with_fastest
 from benchmarks.analysis.paired import RATIO, one_group, ties_by_ratio
+from benchmarks.analysis.shuffle_floor import DEFAULT_MIN_SHUFFLE
 
 
 def summary_tables(frame: pd.DataFrame) -> list[Table]:
@@ -37,28 +39,48 @@ def _table(title: str, group: pd.DataFrame) -> Table:
     table = Table(title=title, title_justify="left")
     # streamed runs are about bounded memory: their worker's peak RSS is the headline
     rss = "peak_rss_bytes" in group and group["peak_rss_bytes"].notna().any()
-    names = ("format", "codec", "median", "95% CI", "Arrow MB/s", "file MB")
-    for name in (*names, *(("peak RSS MB",) if rss else ()), "x fastest"):
+    # an epoch's table is a training loop's numbers: samples/s (the same timing as the
+    # median), shuffle quality, first batch and batch gaps; median, CI and size: the report
+    epoch = is_epoch(group)
+    names = () if epoch else ("median", "95% CI", "Arrow MB/s", "file MB")
+    extra = (*(("peak RSS MB",) if rss else ()), *(EPOCH_HEADER if epoch else ()))
+    header = ("format", "codec", *names, *extra, "x fastest")
+    rows = _rows(group, epoch, rss)
+    for name in header:
         table.add_column(name, justify="left" if name in ("format", "codec") else "right")
+    for cells in rows:
+        table.add_row(*cells)
+    return table
+
+
+def _rows(group: pd.DataFrame, epoch: bool, rss: bool) -> list[list[str]]:
+    """The cells of ``_table``'s rows, fastest first as the group is sorted."""
     # x fastest: the ratio from rounds taken side by side where the run has it (paired.py),
     # else the ratio of medians; a tie: the interval overlaps the fastest's
     paired = ties_by_ratio(group)
     relative = group[RATIO].astype(float) if paired is not None else group["median"]
     fastest = relative.min()
     tie = paired if paired is not None else ties_with_fastest(group)
+    rows = []
     for index, row in group.iterrows():
         x = f"{relative[index] / fastest:,.1f}x"
-        table.add_row(
-            str(row["adapter"]),
-            str(row["codec"]),
-            format_seconds(row["median"]),
-            half_width_text(row),
-            f"{row['mb_s']:,.0f}" if pd.notna(row.get("mb_s")) else "-",
-            f"{row['file_bytes'] / 1e6:,.1f}" if pd.notna(row.get("file_bytes")) else "-",
-            *((_mb(row.get("peak_rss_bytes")),) if rss else ()),
-            f"{x} tie" if tie[index] and relative[index] > fastest else x,
+        size = f"{row['file_bytes'] / 1e6:,.1f}" if pd.notna(row.get("file_bytes")) else "-"
+        timing = (format_seconds(row["median"]), half_width_text(row), _rate(row.get("mb_s")))
+        rows.append(
+            [
+                str(row["adapter"]),
+                str(row["codec"]),
+                *(() if epoch else (*timing, size)),
+                *((_mb(row.get("peak_rss_bytes")),) if rss else ()),
+                *(epoch_cells(row, format_seconds) if epoch else ()),
+                f"{x} tie" if tie[index] and relative[index] > fastest else x,
+            ]
         )
-    return table
+    return rows
+
+
+def _rate(value: object) -> str:
+    return f"{float(value):,.0f}" if pd.notna(value) else "-"
 
 
 def _mb(value: object) -> str:
@@ -107,6 +129,7 @@ def print_summary(
     allow_lossy: bool = False,
     allow_unsafe: bool = False,
     strict_types: bool = False,
+    min_shuffle: float = DEFAULT_MIN_SHUFFLE,
 ) -> None:
     """Print the tables, failures and skipped cases with their reasons, then the answer."""
     for table in summary_tables(frame):
@@ -123,7 +146,7 @@ def print_summary(
         console.print(f"[red]{len(failed)} failed[/red]:")
         for item in failed:
             console.print(f"  {item['id']}: {item['error']}", markup=False)
-    print_answer(frame, console, profile, allow_lossy, allow_unsafe, strict_types)
+    print_answer(frame, console, profile, allow_lossy, allow_unsafe, strict_types, min_shuffle)
 
 
 def print_answer(
@@ -133,11 +156,13 @@ def print_answer(
     allow_lossy: bool = False,
     allow_unsafe: bool = False,
     strict_types: bool = False,
+    min_shuffle: float = DEFAULT_MIN_SHUFFLE,
 ) -> None:
     """The closing "Recommendation for DATASET" block: winner per profile, exclusions."""
     if frame.empty or "adapter" not in frame:
         return
-    for title, lines in answer_lines(frame, profile, allow_lossy, allow_unsafe, strict_types):
+    answers = answer_lines(frame, profile, allow_lossy, allow_unsafe, strict_types, min_shuffle)
+    for title, lines in answers:
         console.print(f"[bold]{title}[/bold]")
         for line in lines:
             console.print(f"  {line}", markup=False, soft_wrap=True)

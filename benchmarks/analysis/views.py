@@ -28,6 +28,32 @@ LEGEND = (
 )
 
 
+#: What a text reader was told, per ``schema`` mode (formats/source_hints.py).
+_SCHEMA_WORDS = {
+    "file": "the file alone (schema=file, the default)",
+    "declared": "the source's column types (schema=declared)",
+}
+
+
+def fidelity_caption(verdicts: list[Verdict]) -> str:
+    """One line saying what the text readers were told and which files an independent
+    reader also read (the matrix is not comparable across these choices)."""
+    modes = sorted({v.schema for v in verdicts if v.schema})
+    told = "; ".join(_SCHEMA_WORDS.get(m, m) for m in modes) or "no text formats"
+    pairs = {(v.adapter, v.checked_by) for v in verdicts if v.checked_by}
+    readers = sorted({reader for _, reader in pairs})
+    if len(pairs) <= 3:  # a few engines: name each pair
+        readers = sorted(f"{adapter} by {reader}" for adapter, reader in pairs)
+    also = (
+        f"the files of {len(pairs)} engines were also read by their format's independent "
+        f"reader ({', '.join(readers)}), a worse finding kept where it differs from that "
+        "reader's own file"
+        if pairs
+        else "no independent reader was used"
+    )
+    return f"Text readers were given {told}; {also}."
+
+
 def formats_rows() -> list[dict[str, Any]]:
     """One dict per adapter, for ``fmtbench formats --json``."""
     rows = []
@@ -77,12 +103,14 @@ def formats_table(rows: list[dict[str, Any]], width: int = 200) -> Table | Group
 def _formats_compact(rows: list[dict[str, Any]], width: int) -> Group:
     """One line per adapter, the name first and whole, then an indented detail line."""
     lines = [Text("fmtbench adapters", style="italic")]
-    width = max((len(r["name"]) for r in rows), default=0)
+    name_w = max((len(r["name"]) for r in rows), default=0)
     for r in rows:
         native = ", ".join(op for op, yes in r["native"].items() if yes) or "-"
-        ok = Text("yes", style="green") if r["available"] else Text(f"no: {r['reason']}", "red")
-        head = Text(f"{r['name']:<{width}}  {r['format']} {r['orientation']}/{r['encoding']}  ")
+        ok = Text("yes", style="green") if r["available"] else Text("no", "red")
+        head = Text(f"{r['name']:<{name_w}}  {r['format']} {r['orientation']}/{r['encoding']}  ")
         lines.append(head + ok)
+        if not r["available"]:  # the reason can be long: wrapped under the name
+            lines.append(Text(_wrap(f"why: {r['reason']}", width), "red"))
         lines.append(Text(_wrap(f"codecs {', '.join(r['codecs'])}; native {native}", width), "dim"))
     return Group(*lines)
 
@@ -102,6 +130,7 @@ def fidelity_report(verdicts: list[Verdict], width: int = 200) -> Iterator[Any]:
     for c in columns:
         table.add_row(c, *(SYMBOL.get(cell[(a, c)].status, "[red]![/]") for a in adapters))
     yield table
+    yield Text(fidelity_caption(verdicts), "italic")
     for v in verdicts:
         if v.status != "lossless":
             yield f"  {v.adapter:20} {v.column:16} {v.status}: {v.detail}"
@@ -118,6 +147,7 @@ def _fidelity_narrow(
 ) -> Iterator[Any]:
     """Per format: how many types survive, then the types it changes or refuses."""
     yield Text(f"type fidelity of {len(columns)} Arrow type families, per format", "italic")
+    yield Text(_wrap(fidelity_caption(verdicts), width), "italic")
     for a in adapters:
         mine = [v for v in verdicts if v.adapter == a]
         ok = sum(v.status == "lossless" for v in mine)
@@ -142,6 +172,16 @@ def fidelity_markdown(verdicts: list[Verdict]) -> str:
     for c in columns:
         lines.append(f"| {c} | " + " | ".join(SYMBOL_PLAIN[cell[(a, c)]] for a in adapters) + " |")
     return "\n".join(lines)
+
+
+def fidelity_markdown_block(verdicts: list[Verdict], missing: list[Any] = ()) -> str:
+    """README's block: the legend, what the readers were told, the table, and the adapters
+    not available here (``missing``: adapter instances) with their reasons."""
+    parts = [f"{LEGEND}. {fidelity_caption(verdicts)}", "", fidelity_markdown(verdicts)]
+    if missing:
+        gone = "; ".join(f"{a.name} ({a.available().reason})" for a in missing)
+        parts += ["", f"Not available where this was generated: {gone}."]
+    return "\n".join(parts)
 
 
 def datasets_rows(

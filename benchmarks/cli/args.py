@@ -6,6 +6,9 @@ import argparse
 import math
 from pathlib import Path
 
+from benchmarks.analysis.shuffle_floor import DEFAULT_MIN_SHUFFLE, check_min_shuffle
+from benchmarks.errors import UsageError
+
 
 def split_list(text: str) -> list[str]:
     """``a,b, c`` -> ['a', 'b', 'c']; an empty item is a usage error."""
@@ -85,6 +88,28 @@ def add_advice_args(p: argparse.ArgumentParser) -> None:
         help="exclude formats that return another type with the same values (retyped)",
     )
     p.add_argument("--profile", type=profile_name, help="the recommendation profile shown first")
+    p.add_argument(
+        "--min-shuffle",
+        type=shuffle_quality,
+        default=DEFAULT_MIN_SHUFFLE,
+        metavar="Q",
+        help="training profile: the shuffle quality in [0, 1] an epoch's delivered order "
+        f"must reach (default {DEFAULT_MIN_SHUFFLE}; 1 = a uniform permutation)",
+    )
+
+
+def shuffle_quality(text: str) -> float:
+    """--min-shuffle: a number in [0, 1], or a one-line usage error saying so."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number; a shuffle quality in [0, 1], e.g. {DEFAULT_MIN_SHUFFLE}"
+        ) from None
+    try:
+        return check_min_shuffle(value)
+    except UsageError as exc:  # argparse names the flag itself
+        raise argparse.ArgumentTypeError(str(exc).partition(": ")[2]) from None
 
 
 def add_run_args(p: argparse.ArgumentParser) -> None:

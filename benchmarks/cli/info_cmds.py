@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from benchmarks.cli.console import out
 
@@ -26,22 +27,38 @@ def cmd_formats(args: argparse.Namespace) -> int:
 def cmd_fidelity(args: argparse.Namespace) -> int:
     """Round-trip every Arrow type family through each adapter; report what survives.
 
-    Example: fmtbench fidelity --formats csv-pyarrow,parquet-pyarrow
+    Text readers get the file alone (--schema file, the default) or the source's column
+    types (--schema declared), every text engine the same; each file is also read by its
+    format's independent reader (pyarrow for CSV/JSON Lines/Parquet/Feather/ORC, fastavro
+    for Avro, ...) and the worse verdict kept.
+
+    Example: fmtbench fidelity --formats csv-pyarrow,parquet-pyarrow --schema declared
     """
-    from benchmarks.analysis.views import fidelity_report
+    from benchmarks.analysis.views import fidelity_markdown_block, fidelity_report
     from benchmarks.suite.cases import select_adapters
     from formats.fidelity import fidelity_matrix, verdicts_as_dicts
     from formats.native import contained
 
-    adapters = [a for a in select_adapters(args.formats or ["all"]) if a.available().ok]
+    chosen = select_adapters(args.formats or ["all"])
+    adapters = [_told(a, args.schema) for a in chosen if a.available().ok]
+    missing = [a for a in chosen if not a.available().ok]
     with contained():  # a library's panic is its cell's verdict, not a backtrace
         verdicts = fidelity_matrix(adapters)
     if args.json:
         print(json.dumps(verdicts_as_dicts(verdicts), indent=1))
+    elif args.markdown:
+        print(fidelity_markdown_block(verdicts, missing))
     else:
         for renderable in fidelity_report(verdicts, out.width):
             out.print(renderable)
     return 0
+
+
+def _told(adapter: Any, schema: str) -> Any:
+    """``adapter`` with the ``schema`` knob set, when it is a text engine that has one."""
+    if "schema" not in adapter.option_specs:
+        return adapter
+    return type(adapter)({**adapter.options, "schema": schema})
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:

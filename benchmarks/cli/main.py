@@ -44,6 +44,16 @@ def _register_commands() -> None:
     def fidelity_args(p: argparse.ArgumentParser) -> None:
         formats_args(p)
         p.add_argument("--formats", type=split_list, help="adapter names (default: all available)")
+        p.add_argument(
+            "--schema",
+            choices=("file", "declared"),
+            default="file",
+            help="what every text reader is told: the file alone (default) or the source's "
+            "column types",
+        )
+        p.add_argument(
+            "--markdown", action="store_true", help="the matrix as Markdown (README's table)"
+        )
 
     def datasets_args(p: argparse.ArgumentParser) -> None:
         formats_args(p)

@@ -13,8 +13,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     Environment, tables per operation, charts, type fidelity, failures, and the
     recommended formats per workload profile (plus your own with --weights).
-    Metrics for --weights: write, read, read_column, scan, take_p50, take_p99,
-    append, append_p99, file_bytes, memory, universality. Formats that changed the data
+    Metrics for --weights: write, read, read_column, scan, take_p50, take_p99, lookup_p50,
+    append, append_p99, file_bytes, memory, universality, samples_per_s,
+    time_to_first_batch. Formats that changed the data
     or run code on load are excluded unless --allow-lossy / --allow-unsafe; formats that
     returned another type with the same values are ranked unless --strict-types.
 
@@ -25,7 +26,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from benchmarks.cli.console import out
 
     weights = parse_weights(args.weights) if args.weights else None
-    choices = Choices(args.profile, args.allow_lossy, args.allow_unsafe, args.strict_types)
+    choices = Choices(
+        args.profile, args.allow_lossy, args.allow_unsafe, args.strict_types, args.min_shuffle
+    )
     md_path, html_path = write_report(args.results, args.out, weights, choices)
     out.print(f"wrote {md_path} and {html_path}", markup=False)
     return 0

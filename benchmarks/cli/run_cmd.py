@@ -142,6 +142,7 @@ def run_from_args(args: argparse.Namespace, console: Console) -> int:
             args.allow_lossy,
             args.allow_unsafe,
             args.strict_types,
+            args.min_shuffle,
         )
     if not args.no_charts:
         _charts(outcome.path, console)

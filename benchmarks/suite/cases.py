@@ -223,7 +223,12 @@ def check_options(swept: dict[str, list[Any]], adapters: list[FormatAdapter]) ->
 
 
 def cases_for_dataset(
-    cfg: RunConfig, spec: str, rows: int | None, schema: pa.Schema, adapters: list[FormatAdapter]
+    cfg: RunConfig,
+    spec: str,
+    rows: int | None,
+    schema: pa.Schema,
+    adapters: list[FormatAdapter],
+    n_rows: int | None = None,
 ) -> Iterator[Case]:
     """Every case for one loaded dataset, skipped ones included with their reason.
 
@@ -245,11 +250,21 @@ def cases_for_dataset(
                                 skip = skip or op_skip or remote_skip
                                 skip = skip or _stream_skip(cfg, adapter, op)
                                 skip = skip or multifile_skip(cfg, adapter, op, codec, files)
+                                skip = skip or take_skip(op, dict(params), n_rows)
                                 for ms in latencies:
                                     yield Case(
                                         spec, rows, adapter.name, codec, op, params, skip,
                                         options, threads, ms, files, cfg.partition_by,
                                     )  # fmt: skip
+
+
+def take_skip(op: str, params: dict[str, Any], n_rows: int | None) -> str | None:
+    """A take of more rows than the dataset holds is skipped, not clamped: its case id says
+    k rows, and a clamped k would time a different (whole-table) lookup under that name."""
+    k = params.get("k")
+    if op != "take" or n_rows is None or k is None or k <= n_rows:
+        return None
+    return f"take k={k}: more than the dataset's {n_rows:,} rows; pass --k {n_rows} or less"
 
 
 def multifile_skip(
@@ -352,6 +367,15 @@ def dataset_schema(cfg: RunConfig, spec: str, rows: int | None) -> pa.Schema:
     return data.load(cfg, spec, rows).table.schema
 
 
+def _row_count(cfg: RunConfig, spec: str, rows: int | None) -> int | None:
+    """The dataset's rows (already loaded for its schema); None for --stream runs."""
+    if cfg.stream:
+        return None
+    from benchmarks.suite import data
+
+    return data.load(cfg, spec, rows).table.num_rows
+
+
 def build_cases(cfg: RunConfig) -> list[Case]:
     """All cases of a run, in execution order; raises UsageError for bad names first."""
     cfg.validate()
@@ -363,13 +387,12 @@ def build_cases(cfg: RunConfig) -> list[Case]:
         for rows in cfg.rows:
             schema = dataset_schema(cfg, spec, rows)
             check_partition_by(cfg, spec, rows, schema)
-            if "epoch" in cfg.ops:  # batch and buffer within the rows; columns each format holds
-                from benchmarks.suite import data
+            n = _row_count(cfg, spec, rows)
+            if "epoch" in cfg.ops and n is not None:  # batch, buffer within rows; columns held
                 from benchmarks.suite.epoch_cases import check_dataset
 
-                n = data.load(cfg, spec, rows).table.num_rows
                 check_dataset(cfg, n, schema, adapters)
-            cases.extend(cases_for_dataset(cfg, spec, rows, schema, adapters))
+            cases.extend(cases_for_dataset(cfg, spec, rows, schema, adapters, n))
     if cfg.only is not None:
         wanted = set(cfg.only)
         cases = [c for c in cases if c.id in wanted]

@@ -83,13 +83,17 @@ register(
         metrics=("read_column",),
     )
 )
-register(OperationSpec("take", ops.op_take, multifile.mf_take, metrics=("take_p50", "take_p99")))
+register(
+    OperationSpec(
+        "take", ops.op_take, multifile.mf_take, metrics=("take_p50", "take_p99", "lookup_p50")
+    )
+)
 register(OperationSpec("scan", ops.op_scan, multifile.mf_scan, cluster=True, metrics=("scan",)))
 register(OperationSpec("stream", ops.op_stream))
 register(OperationSpec("iterate", ops.op_iterate))
 register(OperationSpec("read_stream", stream_ops.read_stream, streamed=stream_ops.read_stream))
 register(OperationSpec("append", append.op_append, metrics=("append", "append_p99")))
-register(OperationSpec("epoch", epoch.op_epoch))
+register(OperationSpec("epoch", epoch.op_epoch, metrics=("samples_per_s", "time_to_first_batch")))
 #: The table transactions' metrics beyond their median (one builder dispatches them all).
 _TABLE_METRICS = {"commit": ("commit", "commit_p99")}
 for _name in TABLE_OPS:

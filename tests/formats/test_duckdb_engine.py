@@ -103,7 +103,8 @@ def test_scan_skips_row_groups_by_statistics(tmp_path):
     assert scanned == 1
 
 
-def test_known_types_come_back_exactly_and_foreign_files_are_detected(tmp_path):
+@pytest.mark.parametrize("name", ["csv-duckdb", "jsonl-duckdb", "json-duckdb"])
+def test_declared_types_come_back_exactly_and_the_file_alone_is_detected(name, tmp_path):
     table = pa.table(
         {
             "small": pa.array([1, None], pa.int8()),
@@ -111,11 +112,16 @@ def test_known_types_come_back_exactly_and_foreign_files_are_detected(tmp_path):
             "day": pa.array([0, 1], pa.date32()),
         }
     )
-    adapter, path = _written("csv-duckdb", table, tmp_path)
-    assert adapter.read(path).schema == table.schema
-    # another instance did not write the file: DuckDB's own detection decides
-    fresh = formats.get("csv-duckdb").read(path)
-    assert fresh.column("day").type == pa.date32() and fresh.column("small").type != pa.int8()
+    declared, path = _written(name, table, tmp_path, schema="declared")
+    declared.know_source(table)
+    assert declared.read(path).schema == table.schema
+    # the default: the file alone, even for the instance that wrote it (no memory of it)
+    alone, path = _written(name, table, tmp_path)
+    alone.know_source(table)
+    back = alone.read(path)
+    assert back.column("day").type == pa.date32() and back.column("small").type != pa.int8()
+    # declared but never told the source: detection, not a failure
+    assert formats.get(name, {"schema": "declared"}).read(path).num_rows == 2
 
 
 @pytest.mark.parametrize("codec", ["gzip", "zstd"])

@@ -34,14 +34,17 @@ def test_both_csv_engines_read_the_source_types(name, tmp_path):
     table = _table(["a", None, "b"])
     path = tmp_path / "t.csv"
     formats.get("csv-pyarrow").write(table, path)  # the file both engines' benchmarks read
-    told = formats.get(name)
+    told = formats.get(name, {"schema": "declared"})
     told.know_source(table)
     back = told.read(path)
     assert back.schema.field("day").type == pa.date32()
     assert back.schema.field("qty").type == pa.float64()
     assert back.column("day").to_pylist() == table.column("day").to_pylist()
     assert told.read_columns(path, ["day"]).schema.field("day").type == pa.date32()
-    blind = formats.get(name).read(path)  # nobody told it: dates stay inferred text/ints
+    alone = formats.get(name)  # the default, schema=file: knowing the source changes nothing
+    alone.know_source(table)
+    blind = alone.read(path)
+    assert blind.schema.field("qty").type == pa.int64()  # integral floats inferred as ints
     assert blind.schema.field("day").type != pa.date32() or name == "csv-pyarrow"
 
 
@@ -59,7 +62,7 @@ def test_csv_pyarrow_uses_the_fast_chunker_only_without_line_breaks(tmp_path):
 
 
 def test_jsonl_single_column_read_uses_the_source_schema(tmp_path):
-    adapter = formats.get("jsonl-orjson")
+    adapter = formats.get("jsonl-orjson", {"schema": "declared"})
     if not adapter.available().ok:
         pytest.skip(adapter.available().reason)
     table = pa.table(

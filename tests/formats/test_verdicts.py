@@ -24,6 +24,7 @@ RETYPED = [
     (_col(["r", "g", None]).cast(pa.dictionary(pa.int32(), pa.string())), pa.string()),
     (_col([1, 2, None], pa.decimal128(15, 2)), pa.decimal128(38, 10)),
     (_col([[1], None, []], pa.list_(pa.int32())), pa.large_list(pa.int64())),
+    (_col([1, None, -(2**63)], pa.int64()), pa.decimal128(38, 0)),  # DuckDB's JSON HUGEINT
 ]
 
 
@@ -48,6 +49,10 @@ CHANGED = [
     (_col([1, 2], pa.decimal128(15, 2)), _col([1.0, 2.0]), "decimal128(15, 2) -> double"),
     (_col([10**12], pa.int64()), _col([0], pa.int32()), "1000000000000 -> 0"),
     (_col([1, 1001], pa.timestamp("ms")), _col([0, 1], pa.timestamp("s")), "timestamp[s]"),
+    (_col([1, 2], pa.int64()), _col([1, 2], pa.decimal128(10, 2)), "int64 -> decimal128(10, 2)"),
+    # read back as text: the value that really moved is named, not every retyped one
+    (_col([1, None, 3], pa.int64()), _col(["1", "", "3"]), "values: null -> ''"),
+    (_col([1], pa.timestamp("s")), _col(["-infinity"]), "-> '-infinity'"),
 ]
 
 
