@@ -247,3 +247,9 @@ def _check_table_knobs(cfg: RunConfig) -> None:
     for flag, n in (("--commits", cfg.commits), ("--versions-back", cfg.versions_back)):
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise UsageError(f"{flag} {n}: must be a whole number >= 1, e.g. {flag} 10")
+    if "time_travel" in cfg.ops and cfg.versions_back > cfg.commits:
+        raise UsageError(
+            f"--versions-back {cfg.versions_back}: further back than the table's history "
+            f"(--commits {cfg.commits} commits are made first); pass --versions-back "
+            f"{cfg.commits} or fewer, or --commits {cfg.versions_back} or more"
+        )
