@@ -20,6 +20,7 @@ from benchmarks.analysis import recommend as rec
 from benchmarks.analysis.intervals import half_width_text
 from benchmarks.analysis.summary import case_label, format_seconds
 from benchmarks.run.results import load_results, tidy
+from benchmarks.storage.cost import Prices
 
 TOP = 3  # formats listed per recommendation profile
 
@@ -315,6 +316,8 @@ class Choices:
     allow_lossy: bool = False
     allow_unsafe: bool = False
     strict_types: bool = False
+    #: list prices for the cost column; None: as the run recorded them
+    prices: Prices | None = None
 
 
 def recommendations(
@@ -362,16 +365,19 @@ def build_blocks(
     choices: Choices | None = None,
 ) -> list[Block]:
     """Every section of the report, in reading order: the answer first, the evidence after."""
+    from benchmarks.analysis.report_cost import cost_blocks, with_cost
     from benchmarks.analysis.report_knobs import knob_blocks
     from benchmarks.analysis.report_storage import storage_blocks
 
-    frame = tidy(data)
+    prices = (choices or Choices()).prices
+    frame = with_cost(tidy(data), prices) if prices is not None else tidy(data)
     return [
         heading(f"fmtbench report: {results_path.name}", 1),
         *environment(data),
         *recommendations(frame, weights, choices),
         *engine_blocks(frame),
         *storage_blocks(frame),
+        *cost_blocks(frame, prices),
         *operation_tables(frame),
         *knob_blocks(frame),
         *charts(results_path, out_dir),

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.errors import UsageError
+from benchmarks.storage.cost import Prices
 from benchmarks.suite.rounds import AUTO, DEFAULT_BUDGET_S, is_auto, parse_rounds
 
 CORE_OPS = ("write", "read", "read_column")
@@ -68,7 +69,11 @@ class RunConfig:
     # -- table operations (issue 26) ---------------------------------------------------
     change: list[float] = field(default_factory=lambda: [0.001, 0.01, 0.1])  # of the rows
     commits: int = 20  # commit: appends per case; compact: small files made first
-    versions_back: int = 10  # time_travel: commits made, then read back past them
+    versions_back: int = 10  # time_travel: versions back from the last of --commits commits
+    # list prices for the cost column (US dollars; README "Lakehouse tables")
+    price_gb_month: float = 0.023  # per GB stored for a month
+    price_get_1k: float = 0.0004  # per 1,000 GET/HEAD requests
+    price_put_1k: float = 0.005  # per 1,000 PUT/POST/LIST/COPY requests
     only: list[str] | None = None  # case ids to run (resume); None: all
     #: peak memory: "fresh" (one short-lived process per case, matches an independent
     #: measurement) or "in-process" (after timing: faster, too low for warm allocators)
@@ -112,6 +117,7 @@ class RunConfig:
             if not 0 < s <= 1:
                 raise UsageError(f"--selectivity must be in (0, 1], got {s}")
         _check_table_knobs(self)
+        self.prices().check()
         _check_names("pattern", self.patterns, ("uniform", "clustered"))
         _check_names("memory method", [self.memory], ("fresh", "in-process"))
         if not self.datasets and not self.data:
@@ -119,6 +125,10 @@ class RunConfig:
         self._validate_remote()
         self._validate_multifile()
         return self
+
+    def prices(self) -> Prices:
+        """The list prices the cost column uses."""
+        return Prices(self.price_gb_month, self.price_get_1k, self.price_put_1k)
 
     def multifile(self) -> bool:
         """Whether the run writes datasets as directories (--files or --partition-by)."""

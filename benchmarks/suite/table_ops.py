@@ -208,7 +208,10 @@ def op_time_travel(env: CaseEnv) -> Operation:
     def after() -> dict[str, Any]:
         got = tc.ops.read_back(tc.path, back)
         checked = oracle.check(got, then, tc.plan.value, f"time travel {back} versions back")
-        return checked | tc.ops.files(tc.path).as_info() | {"history": tc.ops.history(tc.path)}
+        files = tc.ops.files(tc.path).as_info()
+        return (
+            checked | files | {"history": tc.ops.history(tc.path), "file_bytes": files["all_bytes"]}
+        )
 
     info = {"versions_back": back, "commits": commits, "data_bytes": then.nbytes, **tc.notes()}
     # a table's files come back in any order (delta-rs): both sides in the key's order

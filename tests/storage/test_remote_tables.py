@@ -91,5 +91,6 @@ def test_a_table_run_on_s3_local_records_requests(tmp_path):
             info = ran[(name, op)]
             assert info["storage"] == "s3-local" and info["oracle"] == "ok"
             assert info["requests"].get("PUT", 0) + info["requests"].get("POST", 0) > 0
+            assert info["cost"]["requests_usd"] > 0 and info["cost"]["storage_usd_month"] > 0
     assert ran[("delta", "time_travel")]["requests"]["GET"] > 0
     assert ("parquet-dataset", "time_travel") not in ran  # no versions: skipped, with why
