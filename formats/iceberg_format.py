@@ -1,8 +1,11 @@
 """Apache Iceberg through pyiceberg: a SQLite ``SqlCatalog`` whose database lives inside the
 table's own directory (``catalog.db``), beside a local warehouse of Parquet data files and
 metadata (JSON + Avro manifests). No catalog server is needed, and deleting the directory
-deletes the catalog with the table. Reads through pyiceberg's scan (manifest statistics
-prune files) or polars' ``scan_iceberg`` (which plans through pyiceberg).
+deletes the catalog with the table. On object storage the warehouse is the table's
+``s3://`` prefix (pyiceberg's pyarrow FileIO) and the SQLite file stays on local disk, in
+the run's own work dir (formats/table_store.py ``local_twin``): SQLite cannot live on S3.
+Reads through pyiceberg's scan (manifest statistics prune files) or polars'
+``scan_iceberg`` (which plans through pyiceberg).
 
 pyiceberg writes format v2, which has no nanosecond timestamps: such columns are refused
 (UnsupportedType naming them). It has no row-level update and no file compaction; those
@@ -20,9 +23,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from formats.base import Filter, FormatAdapter, FormatReadError, UnsupportedType, remove_path
+from formats.base import (
+    Filter,
+    FormatAdapter,
+    FormatReadError,
+    UnsupportedType,
+    exists,
+    remove_path,
+)
 from formats.polars_engine import PolarsAdapter
 from formats.registry import register
+from formats.table_store import is_remote, local_twin, parts_of, relative
 from formats.tables import PathLike, TableFiles, TableOps, register_table, split_files
 
 NAMESPACE, TABLE = "fmtbench", "t"
@@ -39,19 +50,45 @@ _PYICEBERG_OPS = {
 }
 
 
+#: Location.storage_options key -> pyiceberg's pyarrow FileIO property.
+_S3_PROPERTIES = {
+    "aws_endpoint": "s3.endpoint",
+    "aws_region": "s3.region",
+    "aws_access_key_id": "s3.access-key-id",
+    "aws_secret_access_key": "s3.secret-access-key",
+    "aws_session_token": "s3.session-token",
+}
+
+
+def catalog_file(path: PathLike) -> Path:
+    """The SQLite database: inside the table's directory, or on local disk for a remote one."""
+    if is_remote(path):
+        return local_twin(path, "-" + CATALOG_FILE)
+    return Path(path).resolve() / CATALOG_FILE
+
+
 def catalog(path: PathLike) -> Any:
-    """The SQLite catalog inside the table's directory (created with the directory)."""
+    """The SQLite catalog of the table at ``path``; its warehouse is the table's place.
+
+    Remote: the S3 settings go to the catalog (its FileIO), never into table properties,
+    so no credential is written into the table's metadata.
+    """
     from pyiceberg.catalog.sql import SqlCatalog
 
-    root = Path(path).resolve()
-    return SqlCatalog("fmtbench", uri=f"sqlite:///{root / CATALOG_FILE}", warehouse=root.as_uri())
+    db = f"sqlite:///{catalog_file(path)}"
+    if not is_remote(path):
+        return SqlCatalog("fmtbench", uri=db, warehouse=Path(path).resolve().as_uri())
+    options = path.storage_options
+    props = {_S3_PROPERTIES[k]: v for k, v in options.items() if k in _S3_PROPERTIES}
+    props["py-io-impl"] = "pyiceberg.io.pyarrow.PyArrowFileIO"
+    return SqlCatalog("fmtbench", uri=db, warehouse=path.uri, **props)
 
 
 def load(path: PathLike) -> Any:
     """The table at ``path``; anything else is a FormatReadError (never a new catalog)."""
-    if not Path(path).exists():
+    if not exists(path):
         raise FileNotFoundError(2, "No such table", str(path))
-    if not (Path(path) / CATALOG_FILE).is_file():
+    if not catalog_file(path).is_file():
         raise FormatReadError(path, "Apache Iceberg", f"no {CATALOG_FILE} (SQLite catalog)")
     try:
         return catalog(path).load_table(f"{NAMESPACE}.{TABLE}")
@@ -93,7 +130,8 @@ class IcebergAdapter(FormatAdapter):
     native = frozenset({"read_columns", "scan", "iter_batches"})
     writes_directory = True
     in_default_run = False
-    remote_refusal = "fmtbench's table adapters run on local disk so far"
+    #: pyiceberg's pyarrow FileIO on an s3:// warehouse; the SQLite catalog stays local
+    remote_access = frozenset({"uri"})
     libraries: ClassVar[tuple[str, ...]] = ("pyiceberg", "sqlalchemy")
     readers: ClassVar[frozenset[str]] = frozenset({"polars", "spark", "warehouse"})
     unsafe: ClassVar[str] = ""
@@ -104,7 +142,10 @@ class IcebergAdapter(FormatAdapter):
         codec = self.resolve_codec(codec)
         refuse_nanoseconds(table, self.format)
         remove_path(path)
-        Path(path).mkdir(parents=True)
+        if is_remote(path):
+            catalog_file(path).unlink(missing_ok=True)
+        else:
+            Path(path).mkdir(parents=True)
         cat = catalog(path)
         cat.create_namespace(NAMESPACE)
         props = {"write.parquet.compression-codec": _CODECS[codec]}
@@ -156,6 +197,7 @@ class IcebergPolars(PolarsAdapter):
     native = frozenset({"read_columns", "scan", "iter_batches"})
     writes_directory = True
     in_default_run = False
+    remote_access = frozenset({"uri"})
     prepared_by = "iceberg"
     scanner = "scan_iceberg"
     reader = "scan_iceberg"
@@ -178,7 +220,9 @@ class IcebergPolars(PolarsAdapter):
         import polars as pl
 
         os.environ.setdefault("POLARS_ICEBERG_PLANNER", "pyiceberg")
-        return pl.scan_iceberg(load(path))
+        # polars reads the data files with its own object_store client, not the FileIO
+        options = dict(path.storage_options) if is_remote(path) else None
+        return pl.scan_iceberg(load(path), storage_options=options)
 
     def read(self, path: PathLike) -> pa.Table:
         """``scan_iceberg(...).collect()``: polars has no eager Iceberg reader."""
@@ -253,5 +297,11 @@ class IcebergTableOps(TableOps):
     def files(self, path: PathLike) -> TableFiles:
         """Live files from the manifests; metadata is the JSON/Avro metadata and the catalog."""
         uris = load(path).inspect.files().column("file_path").to_pylist()
-        live = {str(Path(u.removeprefix("file://")).resolve()) for u in uris}
-        return split_files(path, live, lambda p: "metadata" in p.parts or p.name == CATALOG_FILE)
+        live = {relative(path, u) for u in uris}
+        return split_files(path, live, _is_metadata)
+
+
+def _is_metadata(name: str) -> bool:
+    """JSON/Avro metadata, and the catalog when it lives in the table's directory."""
+    parts = parts_of(name)
+    return "metadata" in parts or parts[-1] == CATALOG_FILE

@@ -7,22 +7,23 @@ The adapter itself is formats/lance_format.py; this module only adds the table p
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from formats.base import Filter
 from formats.lance_format import lance_sql
+from formats.table_store import parts_of, uri_and_options
 from formats.tables import PathLike, TableFiles, TableOps, register_table, split_files
 
 
 def _dataset(path: PathLike, version: int | None = None) -> Any:
+    """The dataset at ``path`` (local or object storage, through object_store options)."""
     import lance
 
-    return lance.dataset(os.fspath(path), version=version)
+    uri, options = uri_and_options(path)
+    return lance.dataset(uri, version=version, storage_options=options)
 
 
 @register_table("lance")
@@ -37,7 +38,8 @@ class LanceTableOps(TableOps):
         """write_dataset(mode="append"): one new fragment, one version."""
         import lance
 
-        lance.write_dataset(table, os.fspath(path), mode="append")
+        uri, options = uri_and_options(path)
+        lance.write_dataset(table, uri, mode="append", storage_options=options)
 
     def update(self, path: PathLike, predicate: Filter, column: str, delta: int | float) -> None:
         """LanceDataset.update with SQL: changed rows are rewritten into a new fragment and
@@ -79,10 +81,9 @@ class LanceTableOps(TableOps):
     def files(self, path: PathLike) -> TableFiles:
         """Live data files of the latest version's fragments (deletion files count as
         metadata, as manifests and transactions do)."""
-        root = Path(path)
         live = {
-            str((root / "data" / f.path).resolve())
+            f"data/{f.path}"
             for fragment in _dataset(path).get_fragments()
             for f in fragment.data_files()
         }
-        return split_files(path, live, lambda p: "data" not in p.relative_to(root).parts[:1])
+        return split_files(path, live, lambda name: parts_of(name)[0] != "data")

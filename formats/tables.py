@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pyarrow as pa
 
 from formats.base import Filter, FormatAdapter, FormatError
+from formats.table_store import listing
 
 PathLike = str | os.PathLike
 
@@ -145,25 +145,19 @@ def table_refusal(adapter: FormatAdapter) -> str:
     )
 
 
-def walk(path: PathLike) -> list[tuple[Path, int]]:
-    """Every file under ``path`` with its size (hidden scratch files included)."""
-    root = Path(path)
-    return [(p, p.stat().st_size) for p in root.rglob("*") if p.is_file()]
-
-
 def split_files(
-    path: PathLike, live_data: set[str], is_metadata: Callable[[Path], bool]
+    path: PathLike, live_data: set[str], is_metadata: Callable[[str], bool]
 ) -> TableFiles:
-    """TableFiles from a directory walk: ``live_data`` are the live data files' resolved
-    paths; metadata is every file ``is_metadata`` accepts."""
-    found = walk(path)
-    data = [(p, n) for p, n in found if str(p.resolve()) in live_data]
-    meta = [(p, n) for p, n in found if is_metadata(p)]
+    """TableFiles from a listing of the table (local or remote): ``live_data`` are the live
+    data files' names relative to the table; metadata is every name ``is_metadata`` accepts."""
+    found = [(name, size) for name, (_, size) in listing(path).items()]
+    data = [n for name, n in found if name in live_data]
+    meta = [n for name, n in found if is_metadata(name)]
     return TableFiles(
         data_files=len(data),
-        data_bytes=sum(n for _, n in data),
+        data_bytes=sum(data),
         metadata_files=len(meta),
-        metadata_bytes=sum(n for _, n in meta),
+        metadata_bytes=sum(meta),
         all_files=len(found),
         all_bytes=sum(n for _, n in found),
     )

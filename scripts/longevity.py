@@ -10,10 +10,13 @@ Example: python scripts/longevity.py --dataset tpch-lineitem:0.01 --rounds 5 --c
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 try:
     from benchmarks.suite import longevity
@@ -50,10 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--change", type=_fraction, default=0.01, help="update/delete fraction")
     p.add_argument("--reads", type=_positive, default=3, help="reads per measurement")
     p.add_argument("--out", type=Path, default=Path("longevity"), help="output folder")
+    p.add_argument(
+        "--workdir", type=Path, help="where the tables are made (default: a temp folder)"
+    )
     args = p.parse_args(argv)
     from benchmarks.analysis.charts.longevity import plot_longevity
     from benchmarks.datasets import load_dataset
     from benchmarks.errors import FmtbenchError
+    from benchmarks.suite.table_claim import check_writable, claim_table_dir
 
     try:
         table = load_dataset(args.dataset, args.rows).table
@@ -61,10 +68,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --dataset {args.dataset}: {exc}", file=sys.stderr)
         return 2
     seq = longevity.Sequence(args.rounds, args.commits, args.batch_rows, args.change, args.reads)
-    with tempfile.TemporaryDirectory(prefix="fmtbench-longevity-") as work:
-        result = longevity.run_all(args.formats.split(","), table, Path(work), seq)
+    try:  # bad places before any table is made: an unwritable folder, a folder in use
+        check_writable(args.out, "--out")
+        with _tables(args.workdir, claim_table_dir) as work:
+            result = longevity.run_all(args.formats.split(","), table, work, seq)
+    except FmtbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     result["dataset"], result["rows"] = args.dataset, table.num_rows
-    args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "longevity.json").write_text(json.dumps(result, indent=1))
     charts = plot_longevity(result, args.out) if result["points"] else []
     for s in result["summary"]:
@@ -80,6 +91,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<16} failed: {why}")
     print(f"wrote {args.out / 'longevity.json'} and {len(charts)} chart files")
     return 1 if result["failed"] else 0
+
+
+@contextlib.contextmanager
+def _tables(workdir: Path | None, claim: Any) -> Iterator[Path]:
+    """``--workdir`` claimed for this run (refused when another run uses it), or a temp
+    folder of its own."""
+    if workdir is not None:
+        with claim(workdir) as folder:
+            yield folder
+        return
+    with tempfile.TemporaryDirectory(prefix="fmtbench-longevity-") as work:
+        yield Path(work)
 
 
 if __name__ == "__main__":

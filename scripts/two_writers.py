@@ -31,12 +31,31 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch-rows", type=int, default=100, help="rows per appended commit")
     p.add_argument("--rows", type=int, default=1000, help="rows of the starting table")
     p.add_argument("--out", type=Path, default=Path("two_writers.json"))
+    p.add_argument(
+        "--workdir", type=Path, help="where the tables are made (default: a temp folder)"
+    )
     args = p.parse_args(argv)
     for flag, n in (("--commits", args.commits), ("--batch-rows", args.batch_rows),
                     ("--rows", args.rows)):  # fmt: skip
         if n < 1:
             print(f"error: {flag} {n}: must be >= 1, e.g. {flag} 10", file=sys.stderr)
             return 2
+    from benchmarks.errors import FmtbenchError
+    from benchmarks.suite.table_claim import check_writable, claim_table_dir
+
+    try:  # bad places before any table is made: an unwritable folder, a folder in use
+        check_writable(args.out.parent.resolve(), "--out")
+        if args.workdir is None:
+            return _run(args, None)
+        with claim_table_dir(args.workdir) as work:
+            return _run(args, work)
+    except FmtbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, workdir: Path | None) -> int:
+    """Every format and mode; the tables under ``workdir`` (None: a temp folder each)."""
     from benchmarks.datasets import load_dataset
     from benchmarks.suite.table_oracle import plan
 
@@ -46,8 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.formats.split(","):
         for mode in args.modes.split(","):
             r = concurrency.two_writers(
-                name, table, chosen.key[0], chosen.value, mode, args.commits, args.batch_rows
-            )
+                name, table, chosen.key[0], chosen.value, mode, args.commits, args.batch_rows,
+                workdir,
+            )  # fmt: skip
             results.append(r)
             died = [w["exitcode"] for w in r["writers"] if w["exitcode"]]
             print(

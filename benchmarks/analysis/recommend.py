@@ -106,6 +106,13 @@ METRICS: dict[str, Metric] = {
     "time_travel": Metric("median time to read an old version", "time_travel", "median"),
     "compact": Metric("median time to compact small files", "compact", "median"),
     "file_bytes": Metric("bytes on disk", None, "file_bytes", per_case=False, word="smaller"),
+    "cost": Metric(
+        "US dollars at list prices: a month of the case's storage + one call's requests "
+        "(median over the format's cases)",
+        None,
+        "cost_usd",
+        word="cheaper",
+    ),
     "memory": Metric("peak memory of a full read", "read", "peak_memory_bytes", word="leaner"),
     "universality": Metric(
         "1 + how many common tools read the format (the adapter's declared readers)",
@@ -126,7 +133,10 @@ PROFILES: dict[str, dict[str, float]] = {
     "interchange": {"universality": 1.0, "read": 0.3},
     # only epochs whose delivered order reaches --min-shuffle count (analysis/training.py)
     "training": {"samples_per_s": 1.0},
-}
+    "lakehouse": {
+        "commit": 1.0, "update": 0.5, "delete": 0.5, "merge": 0.5, "read": 1.0, "cost": 0.25,
+    },
+}  # fmt: skip
 
 PROFILE_TITLES: dict[str, str] = {
     "logging": "Logging: many small appends (append time, tail latency, some size)",
@@ -136,6 +146,7 @@ PROFILE_TITLES: dict[str, str] = {
     "storage": "Smallest storage: bytes on disk",
     "interchange": "Interchange with other tools, read speed second",
     "training": "Training: the fastest epoch whose delivered order reaches --min-shuffle",
+    "lakehouse": "Lakehouse tables: commits, row-level changes and reads, cost shown",
 }
 
 
@@ -174,6 +185,8 @@ def _values(frame: pd.DataFrame, metric: Metric) -> tuple[pd.DataFrame, list[str
     if metric.column == "universality":
         scores = {a: facts.universality(frame, a) for a in frame["adapter"].dropna().unique()}
         frame = frame.assign(universality=frame["adapter"].map(scores).astype(float))
+    if metric.column == "cost_usd" and "cost_usd" not in frame:
+        frame = frame.assign(cost_usd=cost_usd(frame))
     if metric.column == "median":  # side-by-side ratios where every case has one
         frame = relative_times(frame, CASE_KEYS)
     sub = _usable(frame, metric.column)
@@ -194,6 +207,13 @@ def _values(frame: pd.DataFrame, metric: Metric) -> tuple[pd.DataFrame, list[str
         return values.rename(columns={metric.column: "value"}), keys
     values = sub.groupby(group, dropna=False)[metric.column].median().reset_index()
     return values.rename(columns={metric.column: "value"}), keys
+
+
+def cost_usd(frame: pd.DataFrame) -> pd.Series:
+    """Each row's recorded cost (``extra_info["cost"]["usd"]``), NaN where none."""
+    if "cost" not in frame:
+        return pd.Series(np.nan, index=frame.index)
+    return frame["cost"].map(lambda c: c.get("usd", np.nan) if isinstance(c, dict) else np.nan)
 
 
 def metric_ratios(frame: pd.DataFrame, name: str) -> pd.Series:

@@ -331,13 +331,17 @@ def build_blocks(
     choices: Choices | None = None,
 ) -> list[Block]:
     """Every section of the report, in reading order: the answer first, the evidence after."""
-    frame = tidy(data)
+    from benchmarks.analysis.report_cost import cost_blocks, with_cost
+
+    prices = (choices or Choices()).prices
+    frame = with_cost(tidy(data), prices) if prices is not None else tidy(data)
     return [
         heading(f"fmtbench report: {results_path.name}", 1),
         *environment(data),
         *recommendations(frame, weights, choices),
         *engine_blocks(frame),
         *_storage_blocks(frame),
+        *cost_blocks(frame, prices),
         *operation_tables(frame),
         *knob_blocks(frame),
         *charts(results_path, out_dir),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.analysis.shuffle_floor import DEFAULT_MIN_SHUFFLE
+from benchmarks.storage.cost import Prices
 
 TOP = 3  # formats listed per recommendation profile
 
@@ -56,3 +57,5 @@ class Choices:
     allow_unsafe: bool = False
     strict_types: bool = False
     min_shuffle: float = DEFAULT_MIN_SHUFFLE  # training: the shuffle quality that is enough
+    #: list prices for the cost column; None: as the run recorded them
+    prices: Prices | None = None

@@ -112,6 +112,24 @@ def shuffle_quality(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc).partition(": ")[2]) from None
 
 
+def add_price_args(p: argparse.ArgumentParser) -> None:
+    """List prices for the cost column (US dollars): a run records them with each cost, a
+    report recomputes the costs with any given here (None: as the run recorded them)."""
+    from benchmarks.storage.cost import Prices
+
+    base = Prices()
+    for flag, dest, what in (
+        ("--price-gb-month", "price_gb_month", "per GB stored for a month"),
+        ("--price-get-1k", "price_get_1k", "per 1,000 GET/HEAD requests"),
+        ("--price-put-1k", "price_put_1k", "per 1,000 PUT/POST/LIST/COPY requests"),
+    ):
+        value = getattr(base, dest.removeprefix("price_"))
+        p.add_argument(
+            flag, type=float,
+            help=f"cost: US dollars {what} (default {value:g}, S3 Standard list price)",
+        )  # fmt: skip
+
+
 def add_run_args(p: argparse.ArgumentParser) -> None:
     from benchmarks.suite.config import CORE_OPS
 
@@ -181,6 +199,7 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--commits", type=int, help="commit/compact: commits per case (default 20)")
     p.add_argument("--versions-back", type=int, help="time_travel: versions back (default 10)")
+    add_price_args(p)
     p.add_argument(
         "--option",
         type=option_pair,

@@ -27,20 +27,37 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     weights = parse_weights(args.weights) if args.weights else None
     choices = Choices(
-        args.profile, args.allow_lossy, args.allow_unsafe, args.strict_types, args.min_shuffle
+        args.profile,
+        args.allow_lossy,
+        args.allow_unsafe,
+        args.strict_types,
+        args.min_shuffle,
+        prices_from(args),
     )
     md_path, html_path = write_report(args.results, args.out, weights, choices)
     out.print(f"wrote {md_path} and {html_path}", markup=False)
     return 0
 
 
+def prices_from(args: argparse.Namespace) -> Any:
+    """Prices when any --price-... was given (the others at their defaults), else None."""
+    from benchmarks.storage.cost import Prices
+
+    given = {
+        name: getattr(args, f"price_{name}", None) for name in ("gb_month", "get_1k", "put_1k")
+    }
+    given = {k: v for k, v in given.items() if v is not None}
+    return Prices(**given).check() if given else None
+
+
 def _report_args(p: argparse.ArgumentParser, add_results_arg: Callable) -> None:
     add_results_arg(p)
     p.add_argument("--out", type=Path, help="folder for the report (default: beside the results)")
     p.add_argument("--weights", help="a custom profile, e.g. write=1,read=0.2,file_bytes=0.5")
-    from benchmarks.cli.args import add_advice_args
+    from benchmarks.cli.args import add_advice_args, add_price_args
 
     add_advice_args(p)
+    add_price_args(p)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -25,6 +25,8 @@ _FIELDS = {
 
     "batch_rows": "batch_rows",
     "change": "change", "commits": "commits", "versions_back": "versions_back",
+    "price_gb_month": "price_gb_month", "price_get_1k": "price_get_1k",
+    "price_put_1k": "price_put_1k",
     "threads": "threads",
     "files": "files", "partition_by": "partition_by",
     "batch_size": "batch_size", "shuffle": "shuffle", "loader_workers": "loader_workers",

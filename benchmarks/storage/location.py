@@ -78,19 +78,22 @@ class Location:
 
     ``root`` (``bucket/prefix``, the run's own) confines it: writing or deleting anything
     outside raises ``OutsidePrefix``; locations made from it with ``/`` inherit it.
+    ``scratch`` is the run's local work dir, for what a library cannot keep on object
+    storage (Iceberg's SQLite catalog); inherited the same way.
     """
 
     endpoint: Endpoint
     bucket: str
     key: str
     root: str | None = field(default=None, compare=False)
+    scratch: str | None = field(default=None, compare=False)
 
     def __truediv__(self, name: str) -> Location:
         why = bad_segment(name.strip("/"))
         if why:
             raise ValueError(f"{name!r} has {why}: not a name under s3://{self.fs_path}")
         key = f"{self.key.rstrip('/')}/{name}".lstrip("/")
-        return Location(self.endpoint, self.bucket, key, self.root)
+        return Location(self.endpoint, self.bucket, key, self.root, self.scratch)
 
     def __str__(self) -> str:
         return self.uri

@@ -73,16 +73,24 @@ def _work(job: dict[str, Any], barrier: Any, results: Any) -> None:
 
 
 def two_writers(
-    adapter_name: str, base: pa.Table, key: str, value: str, mode: str, n: int, rows: int
+    adapter_name: str,
+    base: pa.Table,
+    key: str,
+    value: str,
+    mode: str,
+    n: int,
+    rows: int,
+    workdir: Path | None = None,
 ) -> dict[str, Any]:
-    """Both writers' reports and the check of the table they left (a fresh temp table)."""
+    """Both writers' reports and the check of the table they left (a fresh temp table,
+    in ``workdir`` when given)."""
     import formats
     from formats.base import remove_path
 
     if mode not in MODES:
         raise ValueError(f"mode {mode!r}: use one of {', '.join(MODES)}")
     adapter = formats.get(adapter_name)
-    with tempfile.TemporaryDirectory(prefix="fmtbench-writers-") as work:
+    with tempfile.TemporaryDirectory(prefix="fmtbench-writers-", dir=workdir) as work:
         path = Path(work) / adapter.file_name("t")
         source = Path(work) / "source.parquet"
         adapter.write(base, path)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.errors import UsageError
+from benchmarks.storage.cost import Prices
 from benchmarks.suite.rounds import AUTO, DEFAULT_BUDGET_S, is_auto, parse_rounds
 from benchmarks.suite.switches import default_memory
 
@@ -70,13 +71,17 @@ class RunConfig:
     # -- table operations (issue 26) ---------------------------------------------------
     change: list[float] = field(default_factory=lambda: [0.001, 0.01, 0.1])  # of the rows
     commits: int = 20  # commit: appends per case; compact: small files made first
-    versions_back: int = 10  # time_travel: commits made, then read back past them
+    versions_back: int = 10  # time_travel: versions back from the last of --commits commits
     # -- epoch (issue 25): mini-batches, shuffle, loader processes, image decoding -------
     batch_size: list[int] = field(default_factory=lambda: [256])
     shuffle: list[str] = field(default_factory=lambda: ["global"])  # global|none|buffer:N
     loader_workers: list[int] = field(default_factory=lambda: [0])
     decode: bool = False
     order_from: str | None = None  # replay this adapter's delivered order on the others
+    # list prices for the cost column (US dollars; README "Lakehouse tables")
+    price_gb_month: float = 0.023  # per GB stored for a month
+    price_get_1k: float = 0.0004  # per 1,000 GET/HEAD requests
+    price_put_1k: float = 0.005  # per 1,000 PUT/POST/LIST/COPY requests
     only: list[str] | None = None  # case ids to run (resume); None: all
     #: peak memory: "fresh" (one short-lived process per case, matches an independent
     #: measurement) or "in-process" (after timing: faster, too low for warm allocators);
@@ -121,6 +126,7 @@ class RunConfig:
             if not 0 < s <= 1:
                 raise UsageError(f"--selectivity must be in (0, 1], got {s}")
         _check_table_knobs(self)
+        self.prices().check()
         _check_names("pattern", self.patterns, ("uniform", "clustered"))
         _check_names("memory method", [self.memory], ("fresh", "in-process"))
         if not self.datasets and not self.data:
@@ -132,6 +138,10 @@ class RunConfig:
 
             check_config(self)
         return self
+
+    def prices(self) -> Prices:
+        """The list prices the cost column uses."""
+        return Prices(self.price_gb_month, self.price_get_1k, self.price_put_1k)
 
     def multifile(self) -> bool:
         """Whether the run writes datasets as directories (--files or --partition-by)."""
@@ -260,3 +270,9 @@ def _check_table_knobs(cfg: RunConfig) -> None:
     for flag, n in (("--commits", cfg.commits), ("--versions-back", cfg.versions_back)):
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise UsageError(f"{flag} {n}: must be a whole number >= 1, e.g. {flag} 10")
+    if "time_travel" in cfg.ops and cfg.versions_back > cfg.commits:
+        raise UsageError(
+            f"--versions-back {cfg.versions_back}: further back than the table's history "
+            f"(--commits {cfg.commits} commits are made first); pass --versions-back "
+            f"{cfg.commits} or fewer, or --commits {cfg.versions_back} or more"
+        )

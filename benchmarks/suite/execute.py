@@ -26,9 +26,12 @@ def storage_root(cfg: RunConfig, workdir: Path) -> Any:
     """Where the case's files go: ``workdir``, or the run's prefix on object storage."""
     if not cfg.storage_runtime:
         return workdir
+    import dataclasses
+
     from benchmarks.storage import StoreRuntime, root_location
 
-    return root_location(StoreRuntime(**cfg.storage_runtime))
+    root = root_location(StoreRuntime(**cfg.storage_runtime))
+    return dataclasses.replace(root, scratch=str(workdir))  # local: Iceberg's catalog
 
 
 def make_env(

@@ -21,8 +21,8 @@ def table_skip(cfg: RunConfig, adapter: FormatAdapter) -> str | None:
     why = table_refusal(adapter)
     if why:
         return why
-    if cfg.storage != "local":
-        return "table operations run on local disk so far (--storage local)"
+    if cfg.cluster is not None:
+        return "table operations run in the worker process; drop --cluster"
     if cfg.multifile():
         return "table operations manage their own files; drop --files/--partition-by"
     return None
@@ -42,7 +42,8 @@ def table_params(
     elif op == "time_travel":
         ops = table_ops(adapter)
         refusal = ops.time_travel_refusal if ops is not None else ""
-        yield (("versions_back", cfg.versions_back),), skip or refusal or None
+        params = (("versions_back", cfg.versions_back), ("commits", cfg.commits))
+        yield params, skip or refusal or None
     elif op == "compact":
         yield (("commits", cfg.commits),), skip
     else:

@@ -20,26 +20,32 @@ import pyarrow.compute as pc
 
 from benchmarks.suite import table_oracle as oracle
 from benchmarks.suite.ops import CaseEnv, Operation, case_dir
-from formats.base import remove_path
-from formats.tables import TableOps, table_ops, walk
+from formats.base import exists, remove_path
+from formats.table_store import Ident, is_remote, listing
+from formats.tables import TableOps, table_ops
 
-FileIds = dict[str, tuple[int, int, int]]
-
-
-def file_ids(path: Path) -> FileIds:
-    """Every file under ``path`` -> (inode, mtime_ns, size): a rewritten file differs."""
-    found = {}
-    for p, size in walk(path):
-        st = p.stat()
-        found[str(p)] = (st.st_ino, st.st_mtime_ns, size)
-    return found
+FileIds = dict[str, tuple[Ident, int]]
 
 
-def written_since(before: FileIds, path: Path) -> dict[str, int]:
+def file_ids(path: Any) -> FileIds:
+    """Every file of the table -> (identity, size): a rewritten file differs (local: inode
+    and mtime; object storage: ETag)."""
+    return listing(path)
+
+
+def written_since(before: FileIds, path: Any) -> dict[str, int]:
     """Files (data and metadata) created or rewritten since ``before``, and their bytes."""
     after = file_ids(path)
-    new = [ident for name, ident in after.items() if before.get(name) != ident]
-    return {"files_written": len(new), "bytes_written": sum(i[2] for i in new)}
+    new = [entry for name, entry in after.items() if before.get(name) != entry]
+    return {"files_written": len(new), "bytes_written": sum(size for _, size in new)}
+
+
+def table_path(env: CaseEnv) -> Any:
+    """Where the case's table goes: under the run's work dir, or its object-storage prefix."""
+    name = f"table-{env.adapter.file_name(env.dataset.name, env.case.codec)}"
+    if is_remote(env.workdir):
+        return env.workdir / name
+    return case_dir(Path(env.workdir), env.case) / name
 
 
 class TableCase:
@@ -53,8 +59,7 @@ class TableCase:
         self.env = env
         self.base = env.dataset.table
         self.plan = oracle.plan(self.base)
-        name = env.adapter.file_name(env.dataset.name, env.case.codec)
-        self.path = case_dir(Path(env.workdir), env.case) / f"table-{name}"
+        self.path = table_path(env)
         self.expected: pa.Table | None = None  # the oracle's state after the timed op
         self.before: FileIds = {}
         self.checked: dict[str, Any] = {}
@@ -74,7 +79,7 @@ class TableCase:
 
     def verify(self, what: str) -> dict[str, Any]:
         """The table on disk against the oracle (untimed); OracleMismatch names the gap."""
-        if self.expected is None or not self.path.exists():
+        if self.expected is None or not exists(self.path):
             return self.checked
         got = self.env.adapter.read(self.path)
         self.checked = oracle.check(got, self.expected, self.plan.value, what)
@@ -182,30 +187,40 @@ def op_commit(env: CaseEnv) -> Operation:
 
 
 def op_time_travel(env: CaseEnv) -> Operation:
-    """Read the table as it was ``versions_back`` commits ago (the source, then that many
-    appends of 1% of the rows): the result must equal the source exactly."""
+    """Read the table as it was ``versions_back`` commits ago, on a table of the source and
+    ``commits`` appends of 1% of the rows: the result must equal the oracle's state then
+    (the source and ``commits - versions_back`` appends)."""
     tc = TableCase(env)
-    back = env.case.param["versions_back"]
+    back, commits = env.case.param["versions_back"], env.case.param["commits"]
     extra = tc.base.slice(0, max(1, tc.base.num_rows // 100))
+    then = pa.concat_tables([tc.base] + [extra] * (commits - back))
     ready: list[bool] = []
 
     def setup() -> tuple[tuple, dict]:
         if not ready:  # a read: one table serves every round
             tc.fresh()
-            for _ in range(back):
+            for _ in range(commits):
                 tc.ops.append_commit(tc.path, extra)
+            tc.ops.check_back(tc.path, back)  # NoHistory naming the depth, before timing
             ready.append(True)
         return (tc.path, back), {}
 
     def after() -> dict[str, Any]:
         got = tc.ops.read_back(tc.path, back)
-        checked = oracle.check(got, tc.base, tc.plan.value, f"time travel {back} versions back")
-        return checked | tc.ops.files(tc.path).as_info() | {"history": tc.ops.history(tc.path)}
+        checked = oracle.check(got, then, tc.plan.value, f"time travel {back} versions back")
+        files = tc.ops.files(tc.path).as_info()
+        return (
+            checked | files | {"history": tc.ops.history(tc.path), "file_bytes": files["all_bytes"]}
+        )
 
-    info = {"versions_back": back, "data_bytes": tc.base.nbytes, **tc.notes()}
+    info = {"versions_back": back, "commits": commits, "data_bytes": then.nbytes, **tc.notes()}
+    # a table's files come back in any order (delta-rs): both sides in the key's order
+    order = [(k, "ascending") for k in tc.plan.key]
+    canonical = then.sort_by(order)
     return Operation(
-        tc.ops.read_back, setup, info, after, cleanup=tc.cleanup, expected=lambda a: tc.base
-    )
+        tc.ops.read_back, setup, info, after, cleanup=tc.cleanup,
+        expected=lambda a: canonical, normalise=lambda t: t.sort_by(order),
+    )  # fmt: skip
 
 
 def op_compact(env: CaseEnv) -> Operation:

@@ -26,9 +26,10 @@ import pyarrow as pa
 import pytest
 
 from benchmarks.storage import counting
+from benchmarks.storage.cost import cost_info
 from benchmarks.suite import execute as ex
 from benchmarks.suite.cases import Case, default_threads
-from benchmarks.suite.config import RunConfig
+from benchmarks.suite.config import TABLE_OPS, RunConfig
 from benchmarks.suite.fresh import STREAMED
 from benchmarks.suite.groups import INFLIGHT_ENV, PROCESS, group_key, group_label, interleave_mode
 from benchmarks.suite.interleave import Member, time_interleaved, time_one_after_another
@@ -187,6 +188,7 @@ class GroupTimings:
             info.update(ex.fresh_memory(cfg, run.case, probe_env))
         if "file_bytes" not in info:
             info["file_bytes"] = path_bytes(run.env.prepared())
+        info.update(cost_info(info, cfg.prices(), run.case.op in TABLE_OPS))
 
 
 def _derived(run: CaseRun) -> None:

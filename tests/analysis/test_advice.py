@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from benchmarks.analysis.advice import advise, answer_lines, exclusions
+from benchmarks.analysis.advice import advise, answer_lines, exclusions, ranked_on
 from benchmarks.analysis.recommend import PROFILES
 from benchmarks.analysis.summary import print_answer
 from tests.analysis.test_recommend import WORLD, world_frame
@@ -177,3 +177,15 @@ def test_every_profile_line_names_the_metrics_it_ranked_on():
     ranked = [line for line in lines if " wins " in line or " ties " in line]
     assert ranked and all("(ranked on " in line for line in ranked)
     assert any(line.startswith("analytics (ranked on read_column, scan): ") for line in ranked)
+
+
+def test_lakehouse_without_table_ops_says_so_and_ranks_with_cost_when_run():
+    advice = advise(frame_with_tz_change(), "lakehouse")
+    assert advice.ranking.empty
+    assert advice.reason == (
+        "table work (commits, row-level changes) was not measured: "
+        "run with --ops commit,update,delete,merge"
+    )
+    ranked = advise(world_frame(), "lakehouse")
+    assert ranked.ranking.iloc[0]["adapter"] == "lake"
+    assert "cost" in ranked_on(ranked)
