@@ -28,6 +28,7 @@ from benchmarks.analysis.report_blocks import (  # noqa: F401  (re-exported)
     para,
     table,
 )
+from benchmarks.analysis.report_cost import cost_blocks, with_cost
 from benchmarks.analysis.report_knobs import knob_blocks
 from benchmarks.run.results import load_results, tidy
 
@@ -331,8 +332,6 @@ def build_blocks(
     choices: Choices | None = None,
 ) -> list[Block]:
     """Every section of the report, in reading order: the answer first, the evidence after."""
-    from benchmarks.analysis.report_cost import cost_blocks, with_cost
-
     prices = (choices or Choices()).prices
     frame = with_cost(tidy(data), prices) if prices is not None else tidy(data)
     return [

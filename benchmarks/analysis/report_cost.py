@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.analysis.report import Block, heading, para, table
-from benchmarks.analysis.summary import case_label
+from benchmarks.analysis.cells import case_label
+from benchmarks.analysis.report_blocks import Block, heading, para, table
 from benchmarks.storage.cost import Prices, cost_info
 from benchmarks.suite.config import TABLE_OPS
 
