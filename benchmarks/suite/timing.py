@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import os
 import random
 import time
@@ -37,7 +36,14 @@ from benchmarks.suite.measure import MemoryWatch, measure_peak_memory, throughpu
 from benchmarks.suite.operations import build_operation
 from benchmarks.suite.ops import Operation
 from benchmarks.suite.prepared import PreparedFiles, apply_threads
-from benchmarks.suite.rounds import MIN_ROUNDS, collected, interval_info, is_auto, share
+from benchmarks.suite.rounds import (
+    MIN_ROUNDS,
+    collected,
+    interval_info,
+    is_auto,
+    pilot_runner,
+    share,
+)
 from formats.base import path_bytes
 
 #: Time budget per take case: enough calls for a p99, without 50 full reads of a CSV.
@@ -277,20 +283,11 @@ def one_result_at_a_time(op: Operation) -> tuple[Any, Any, Any]:
 def _runner(case: Case, timed: Callable[..., Any], setup: Callable[[], Any]) -> Callable[[], float]:
     """One round: the case named as in flight, setup and a full collection, then the call
     timed with gc off (pytest-benchmark's regime with the suite's gc switch)."""
-    setup = collected(setup)
+    once = pilot_runner(timed, collected(setup))
 
     def run_once() -> float:
         _inflight(case.id)
-        args, kwargs = setup()
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            timed(*args, **kwargs)
-            return time.perf_counter() - start
-        finally:
-            if enabled:
-                gc.enable()
+        return once()
 
     return run_once
 
