@@ -47,13 +47,15 @@ def test_scan_on_the_partition_column_skips_partitions(tmp_path) -> None:
         tmp_path, "--partition-by", "status", "--formats", "parquet-pyarrow,csv-pyarrow,lance",
         "--ops", "read,scan", "--selectivity", "0.1",
     )  # fmt: skip
+    # CSV is read from the files alone (schema=file): its numbers come back wider, retyped
+    kept = {"parquet-pyarrow": ("lossless",), "csv-pyarrow": ("lossless", "retyped")}
     for adapter, codec in (("parquet-pyarrow", "snappy"), ("csv-pyarrow", "none")):
         key = f"mixed@3000/{adapter}{{partition_by=status}}/{codec}"
         read = ran[f"{key}/read"]
-        assert read["partition_by"] == "status" and read["round_trip"] == "lossless"
+        assert read["partition_by"] == "status" and read["round_trip"] in kept[adapter]
         assert read["round_trip_order"].startswith("any")  # hive regroups rows
         pruned = ran[f"{key}/scan[filter=partition]"]
-        assert pruned["round_trip"] == "lossless" and pruned["filter_column"] == "status"
+        assert pruned["round_trip"] in kept[adapter] and pruned["filter_column"] == "status"
         assert 1 == pruned["files_read"] < pruned["files_total"]
         assert pruned["files_skipped"] == pruned["files_total"] - 1
         other = ran[f"{key}/scan[filter=sorted,selectivity=0.1]"]
