@@ -7,8 +7,9 @@ later never sees. So the case is rebuilt in a fresh interpreter, the dataset loa
 scratch memory returned, the operation run once untimed on another, small file (so the
 library's import and first-call setup are in the baseline, recorded apart as
 ``import_bytes``), and only then is the operation run once, under a proxy pool and an RSS
-sampler. ``python -m benchmarks.suite.fresh`` is that child: a pickled request on stdin,
-one JSON line on stdout.
+sampler. That process is a fork of a server that imported fmtbench once
+(suite/probe_pool.py); ``python -m benchmarks.suite.fresh`` runs the same measurement in a
+cold interpreter (a pickled request on stdin, one JSON line on stdout).
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import os
 import pickle
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from benchmarks.suite.probe_pool import probe
 
 #: What ``memory_method`` says for each way the peak was taken.
 FRESH_PROCESS = (
@@ -73,20 +74,7 @@ def fresh_peak(cfg: Any, env: Any) -> dict[str, Any]:
         "dataset": (ds.name, ds.source, ds.params),
         "options": env.adapter.options,
     }
-    pyenv = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.suite.fresh"],
-        input=pickle.dumps(request),
-        capture_output=True,
-        env=pyenv,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
-    lines = proc.stdout.decode(errors="replace").strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"memory probe exited {proc.returncode}: {last}")
-    return dict(json.loads(lines[-1]))
+    return probe(measure_request, request, TIMEOUT_S)
 
 
 def _load(request: dict[str, Any]) -> Any:
@@ -157,7 +145,7 @@ def _settled_rss() -> int:
     return psutil.Process().memory_info().rss
 
 
-def _child(request: dict[str, Any]) -> dict[str, Any]:
+def measure_request(request: dict[str, Any]) -> dict[str, Any]:
     """Load the data, warm the library up on another file, then measure one execution
     above that baseline; the Arrow default pool's new peak counts too (the IO context and
     pre-buffering allocate there, not from a proxy pool)."""
@@ -186,7 +174,7 @@ def _child(request: dict[str, Any]) -> dict[str, Any]:
 def main() -> int:
     """Child entry point: pickled request on stdin, ``{"peak_memory_bytes": N}`` on stdout."""
     request = pickle.loads(sys.stdin.buffer.read())
-    print(json.dumps(_child(request)), flush=True)
+    print(json.dumps(measure_request(request)), flush=True)
     return 0
 
 
