@@ -94,11 +94,15 @@ def _take_claim(fmt: str, k_ok: Callable[[Any], bool], published: float) -> Call
             f"{k}-row take on {rows:,} rows ({ratio:.1f}x)"
         )
         grade = _grade(ratio, published / 10)
-        reason = "" if grade == "yes" else (
-            "fmtbench's Parquet take reads only the row groups (122,880 rows) the rows fall "
-            "in, with pyarrow's page index; the published Parquet figure reads far more "
-            "per lookup (another reader, default layout, a wider table)"
-        )  # fmt: skip
+        reason = (
+            ""
+            if grade == "yes"
+            else (
+                "fmtbench's Parquet take reads only the row groups (122,880 rows) the rows fall "
+                "in, with pyarrow's page index; the published Parquet figure reads far more "
+                "per lookup (another reader, default layout, a wider table)"
+            )
+        )
         return Measured(figure, ratio, grade, reason)
 
     return measure
@@ -109,20 +113,28 @@ def _sizes(doc: Doc) -> Measured | None:
     for e, _ in cases(doc):
         if e.get("adapter") == "parquet-pyarrow" and e.get("file_bytes"):
             csv = [
-                c for c, _ in cases(doc)
-                if c.get("adapter") == "csv-pyarrow" and c.get("dataset") == e["dataset"]
-                and c.get("codec") in (None, "none") and c.get("file_bytes")
-            ]  # fmt: skip
+                c
+                for c, _ in cases(doc)
+                if c.get("adapter") == "csv-pyarrow"
+                and c.get("dataset") == e["dataset"]
+                and c.get("codec") in (None, "none")
+                and c.get("file_bytes")
+            ]
             if csv:
                 ratios[e["dataset"]] = (csv[0]["file_bytes"], e["file_bytes"])
     if not ratios:
         return None
-    parts = [f"{d}: {c / 1e6:.1f} MB -> {p / 1e6:.1f} MB ({c / p:.1f}x)" for d, (c, p) in
-             ratios.items()]  # fmt: skip
+    parts = [
+        f"{d}: {c / 1e6:.1f} MB -> {p / 1e6:.1f} MB ({c / p:.1f}x)" for d, (c, p) in ratios.items()
+    ]
     value = statistics.median(c / p for c, p in ratios.values())
     grade = _grade(value, 0.75 * 14 / 6)
-    reason = "" if grade == "yes" else "the ratio depends on the data: short numeric text " \
-        "compresses less than the book's table"  # fmt: skip
+    reason = (
+        ""
+        if grade == "yes"
+        else "the ratio depends on the data: short numeric text "
+        "compresses less than the book's table"
+    )
     return Measured("; ".join(parts), value, grade, reason)
 
 
@@ -140,10 +152,14 @@ def _column_speedups(doc: Doc) -> Measured | None:
     figure = ", ".join(f"{a} {s:.1f}x" for a, s in speedups.items()) + f"; CSV {csv:.1f}x"
     value = statistics.median(speedups.values())
     grade = "yes" if min(speedups.values()) >= 2 * csv else "partly" if value > csv else "no"
-    reason = "" if grade == "yes" else (
-        "a format whose full read is already near memory speed (Feather, uncompressed) has "
-        "little to gain; the read_column case reads a column of a wide or narrow table alike"
-    )  # fmt: skip
+    reason = (
+        ""
+        if grade == "yes"
+        else (
+            "a format whose full read is already near memory speed (Feather, uncompressed) has "
+            "little to gain; the read_column case reads a column of a wide or narrow table alike"
+        )
+    )
     return Measured(figure, value, grade, reason)
 
 
@@ -157,14 +173,19 @@ def _threads(doc: Doc) -> Measured | None:
             got[rgs] = one / two
     if not got:
         return None
-    figure = "; ".join(f"row groups of {r:,} rows: 1 thread / 2 threads = {x:.2f}x"
-                       for r, x in got.items())  # fmt: skip
+    figure = "; ".join(
+        f"row groups of {r:,} rows: 1 thread / 2 threads = {x:.2f}x" for r, x in got.items()
+    )
     big = got[max(got)]  # the fewest row groups: the single-row-group file
     grade = _grade(big, 1.3, 1.05)
-    reason = "" if grade == "yes" else (
-        "2 cores cap the gain at 2x (the issue's machine had more), and other work on the "
-        "cores takes the second thread's share"
-    )  # fmt: skip
+    reason = (
+        ""
+        if grade == "yes"
+        else (
+            "2 cores cap the gain at 2x (the issue's machine had more), and other work on the "
+            "cores takes the second thread's share"
+        )
+    )
     return Measured(figure, big, grade, reason)
 
 
@@ -177,15 +198,19 @@ def _zstd_levels(doc: Doc) -> Measured | None:
     if len(sizes) < 2:
         return None
     levels = sorted(sizes)
-    figure = ", ".join(f"level {lv}: {sizes[lv] / 1e6:.2f} MB" for lv in levels)
+    figure = ", ".join(f"level {lv}: {sizes[lv] / 1e6:.3g} MB" for lv in levels)
     saving = 1 - sizes[levels[-1]] / sizes[levels[0]]
     figure += f" ({saving:.1%} smaller at {levels[-1]} than at {levels[0]})"
     shrinking = all(sizes[a] >= sizes[b] for a, b in zip(levels, levels[1:], strict=False))
     grade = "yes" if shrinking and saving >= 0.075 else "partly" if saving > 0 else "no"
-    reason = "" if grade == "yes" else (
-        "a smaller table gives zstd less to find at high levels; dictionary and RLE "
-        "encodings already removed most redundancy before the codec"
-    )  # fmt: skip
+    reason = (
+        ""
+        if grade == "yes"
+        else (
+            "a smaller table gives zstd less to find at high levels; dictionary and RLE "
+            "encodings already removed most redundancy before the codec"
+        )
+    )
     return Measured(figure, saving, grade, reason)
 
 
@@ -204,11 +229,15 @@ def _longevity(doc: Doc) -> Measured | None:
         recover += rec is not None and rec >= 0.5
     n = len(summary)
     grade = "yes" if degrade * 2 >= n and recover * 2 >= n else "partly" if degrade else "no"
-    reason = "" if grade == "yes" else (
-        "a small table and few commits: the small files add little read time next to the "
-        "data, and LST-Bench measured Spark and Trino on cloud storage, where each file is "
-        "a request"
-    )  # fmt: skip
+    reason = (
+        ""
+        if grade == "yes"
+        else (
+            "a small table and few commits: the small files add little read time next to the "
+            "data, and LST-Bench measured Spark and Trino on cloud storage, where each file is "
+            "a request"
+        )
+    )
     return Measured("; ".join(parts), degrade / n, grade, reason)
 
 

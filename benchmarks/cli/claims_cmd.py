@@ -63,7 +63,7 @@ def _run(claim: Claim, args: tuple[str, ...], folder: Path) -> tuple[str, Path]:
     if claim.tool == "fmtbench run":
         path = folder / f"{claim.id}.json"
         full = ["run", *args, "--out", str(path), "--force", "--quiet", "--no-charts"]
-        command = shlex.join(["fmtbench", *full])
+        command = shlex.join(["fmtbench", *full]).replace(str(path), _relative(path))
         from benchmarks.cli.main import main as fmtbench
 
         code = fmtbench(full)
@@ -77,6 +77,7 @@ def _run(claim: Claim, args: tuple[str, ...], folder: Path) -> tuple[str, Path]:
             str(path.parent),
         ]
         command = shlex.join(["python", "scripts/longevity.py", *full[2:]])
+        command = command.replace(str(path.parent), _relative(path.parent))
         path.parent.mkdir(parents=True, exist_ok=True)
         code = subprocess.run(full, cwd=ROOT, check=False).returncode
     if not path.exists():
