@@ -72,3 +72,15 @@ def test_smoke_shrinks_every_experiment():
         args = claims_cmd.smoke_args(claim)
         assert "tpch-lineitem:0.01" in args and args.count("--rows") == 1
         assert "tpch-lineitem:1" not in args and "3300000" not in args
+
+
+def test_every_full_size_experiment_is_a_valid_fmtbench_run():
+    import shlex
+
+    from benchmarks.cli.main import build_parser
+    from benchmarks.cli.run_cmd import config_from_args
+
+    for claim in claims_cmd.CLAIMS:
+        if claim.tool == "fmtbench run":
+            args = build_parser().parse_args(["run", *shlex.split(claim.experiment)])
+            assert config_from_args(args).datasets, claim.id
