@@ -91,5 +91,8 @@ def assemble(
                 if name in formats.registry
             },
             "wall_s": time.time() - started,
+            # how busy the machine was: a run that shared its cores is not a reference
+            "load_before": header.get("load_before"),
+            "load_after": machine.load(),
         },
     }

@@ -92,6 +92,7 @@ def _header(cfg: RunConfig, opts: RunOptions) -> dict[str, Any]:
         "event": "config",
         "config": cfg.__dict__,
         "started": time.time(),
+        "load_before": machine.load(),
         "machine": machine.describe(),
         "case_timeout": _timeout(opts),
         "data_fingerprint": data_fingerprint(cfg),

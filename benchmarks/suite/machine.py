@@ -49,6 +49,13 @@ def describe() -> dict[str, Any]:
     }
 
 
+def load() -> dict[str, float]:
+    """The 1, 5 and 15 minute load averages and the cores: a run records them before and
+    after, because timings taken while other work shared the cores are not comparable."""
+    one, five, fifteen = os.getloadavg()
+    return {"1min": one, "5min": five, "15min": fifteen, "cores": os.cpu_count() or 1}
+
+
 def label() -> str:
     """A short machine description for chart titles: '2 cores, 24 GiB, x86_64'."""
     gib = psutil.virtual_memory().total / 2**30
