@@ -21,7 +21,7 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN = "<!-- claims-table:begin (scripts/reference_docs.py) -->"
 END = "<!-- claims-table:end -->"
-RUN_SHORTHAND = "fmtbench run --case-budget 2 --force --quiet"  # reference_run's run()
+RUN_SHORTHAND = "fmtbench run --case-budget {budget} --force --quiet"  # reference_run's run()
 
 
 class Step(NamedTuple):
@@ -76,13 +76,13 @@ STEPS: dict[str, Step] = {
     ),
     "9": Step(
         "scaling_tpch.json",
-        "Which formats stream data bigger than memory, at what peak memory?",
+        "How do time and peak memory grow with the rows when each format is streamed?",
         "scaling_tpch/scaling_memory_tpch-lineitem.png",
     ),
     "0": Step(
         "files_tpch.json",
         "What does splitting a table into many small files cost?",
-        "files_tpch/files_tpch-lineitem_6001215.png",
+        "files_tpch/files_tpch-lineitem_600572.png",
     ),
     "m": Step(
         "ml_epoch.json",
@@ -126,7 +126,8 @@ def _expand(cmd: str, script: str) -> str:
         cmd = cmd.replace(f'"${name}"', value).replace(f"${name}", value)
     cmd = re.sub(r'"([^"\s]*)"', r"\1", cmd)  # "results/reference/core.json" needs no quotes
     if cmd.startswith("run "):
-        cmd = RUN_SHORTHAND + cmd[3:]
+        budget = re.search(r"FMTBENCH_CASE_BUDGET:-([\d.]+)", script)
+        cmd = RUN_SHORTHAND.format(budget=budget.group(1) if budget else "?") + cmd[3:]
     return cmd
 
 
