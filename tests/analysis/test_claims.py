@@ -136,7 +136,7 @@ def test_every_reference_run_step_has_a_row_and_its_command():
     commands = docs.parse_steps((ROOT / "scripts" / "reference_run").read_text())
     assert {"1", "2", "c"} <= set(commands)
     assert set(commands) <= set(docs.STEPS)
-    assert commands["1"].startswith(docs.RUN_SHORTHAND + " --datasets")
+    assert commands["1"].startswith("fmtbench run --case-budget 1 --force --quiet --datasets")
     assert "$access_formats" not in commands["2"] and "lance,vortex" in commands["2"]
     assert commands["5"].endswith("--out results/reference/knobs_tpch.json")  # continued lines
 
