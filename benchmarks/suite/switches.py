@@ -10,6 +10,8 @@ session start (``tests/conftest.py``) and tests each probe on its own.
   a disk too small for the probe file) and charts draw no ceiling lines.
 - ``FMTBENCH_MEMORY=in-process``: the default peak-memory method of a run
   (``RunConfig.memory``, recorded in the results' config) instead of ``fresh``.
+- ``FMTBENCH_SETTLE=0``: no ``sync`` before each group's rounds (suite/timing.py), to
+  measure what settling the disk buys.
 
 Unset, a run behaves exactly as without this module.
 """
@@ -23,6 +25,7 @@ from benchmarks.errors import UsageError
 CEILINGS_ENV = "FMTBENCH_CEILINGS"
 MEMORY_ENV = "FMTBENCH_MEMORY"
 MEMORY_METHODS = ("fresh", "in-process")
+SETTLE_ENV = "FMTBENCH_SETTLE"
 
 
 def ceilings_wanted() -> bool:
@@ -43,3 +46,13 @@ def default_memory() -> str:
     if value not in MEMORY_METHODS:
         raise UsageError(f"{MEMORY_ENV}={value!r} is not a memory method; use fresh or in-process")
     return value
+
+
+def settle_wanted() -> bool:
+    """Whether a group's rounds start after a ``sync``: unless ``FMTBENCH_SETTLE=0``."""
+    value = os.environ.get(SETTLE_ENV, "").strip()
+    if value in ("", "1"):
+        return True
+    if value == "0":
+        return False
+    raise UsageError(f"{SETTLE_ENV}={value!r} is not 0 or 1; unset it to settle the disk")

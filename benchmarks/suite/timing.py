@@ -44,6 +44,7 @@ from benchmarks.suite.rounds import (
     pilot_runner,
     share,
 )
+from benchmarks.suite.switches import settle_wanted
 from formats.base import path_bytes
 
 #: Time budget per take case: enough calls for a p99, without 50 full reads of a CSV.
@@ -143,6 +144,7 @@ class GroupTimings:
         if not runs:
             return
         cfg = self.cfg
+        settle_disk()
         members = [r.member for r in runs if r.member is not None]
         rng = random.Random(f"{cfg.seed}:{cfg.part}:{group_label(runs[0].case)}")
         warmup = cfg.warmup
@@ -290,6 +292,19 @@ def _runner(case: Case, timed: Callable[..., Any], setup: Callable[[], Any]) -> 
         return once()
 
     return run_once
+
+
+def settle_disk() -> None:
+    """Write every dirty page out before a group's rounds, untimed.
+
+    Preparing a group writes its input files (and the memory probe a source copy); the
+    kernel flushes them some 30 s later, in the background, during whatever group is timed
+    then: on two cores that writeback competes with the timed calls and lands on some
+    cases and not others (the first worker process, which also prepares and probes, timed
+    writes up to 1.4x slower than the second). ``FMTBENCH_SETTLE=0`` skips it.
+    """
+    if settle_wanted():
+        os.sync()
 
 
 def _inflight(case_id: str | None) -> None:

@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from benchmarks.errors import UsageError
 from benchmarks.suite import groups
 from benchmarks.suite.cases import Case
 from benchmarks.suite.interleave import Member, time_interleaved, time_one_after_another
@@ -150,3 +151,19 @@ def test_no_warm_up_when_asked_for_none_with_fixed_rounds(minimum):
     m["a"].budget_s = 1e-9  # one warm-up round is the budget's
     time_interleaved([m["a"]], random.Random(0), warmup_min=minimum)
     assert (len(m["a"].pilot) == 0) == (minimum == 0) and len(m["a"].data) == 2
+
+
+def test_a_groups_rounds_start_after_the_disk_is_settled(monkeypatch):
+    """Every dirty page is written out before a group is timed, unless switched off."""
+    from benchmarks.suite import timing
+
+    calls = []
+    monkeypatch.setattr(timing.os, "sync", lambda: calls.append(1))
+    monkeypatch.delenv("FMTBENCH_SETTLE", raising=False)
+    timing.settle_disk()
+    monkeypatch.setenv("FMTBENCH_SETTLE", "0")
+    timing.settle_disk()
+    assert calls == [1]
+    monkeypatch.setenv("FMTBENCH_SETTLE", "yes")
+    with pytest.raises(UsageError, match="FMTBENCH_SETTLE"):
+        timing.settle_disk()
