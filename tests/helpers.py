@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Environment for a run that measures ceilings and probes memory in a fresh process, as
 #: a user's run does (tests/conftest.py switches both off for every other test).
 PROBES_ON = {"FMTBENCH_CEILINGS": "1", "FMTBENCH_MEMORY": "fresh"}
+#: With ``--rounds N`` the case budget only bounds the warm-up (it stops once a fifth of the
+#: budget is spent, else after up to 5 rounds): a tiny budget means one warm-up round per
+#: case, for tests that check what a run records, never how it times.
+ONE_WARMUP = ("--case-budget", "0.01")
 
 
 #: The run's pytest worker loads only the plugin it uses: an installed library's pytest11

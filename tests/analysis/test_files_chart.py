@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.analysis.charts.files import _line_label
 from benchmarks.analysis.plot import plot_results
-from tests.helpers import fmtbench
+from tests.helpers import ONE_WARMUP, fmtbench
 
 pytestmark = pytest.mark.slow  # real runs end to end (scripts/test --quick skips them)
 
@@ -20,7 +20,7 @@ def test_files_chart_written_for_several_file_counts(tmp_path) -> None:
     proc = fmtbench(
         "run", "--datasets", "mixed", "--rows", "2000", "--formats", "parquet-pyarrow,csv-pyarrow",
         "--ops", "write,read", "--files", "1,3", "--rounds", "1", "--no-charts", "--quiet",
-        "--out", str(out),
+        "--out", str(out), *ONE_WARMUP,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     written = plot_results(out, tmp_path / "charts")

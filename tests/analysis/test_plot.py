@@ -18,7 +18,7 @@ import pytest
 
 from benchmarks.analysis.charts.data import chart_frame, panel_label
 from benchmarks.analysis.plot import pareto_front, plot_results
-from tests.helpers import ROOT, cli_env, fmtbench
+from tests.helpers import ONE_WARMUP, ROOT, cli_env, fmtbench
 
 FORMATS = "parquet-pyarrow,csv-pyarrow,feather"
 OPS = ("write", "read", "read_column", "take", "scan", "stream", "iterate")
@@ -34,7 +34,7 @@ def results_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "run", "--datasets", "mixed", "--formats", FORMATS, "--ops", ",".join(OPS),
         "--rows", ",".join(map(str, ROWS)), "--rounds", "1", "--k", "1,10",
         "--selectivity", "0.1,1", "--batch-sizes", "500,1000",
-        "--out", str(out), "--no-charts", "--quiet",
+        "--out", str(out), "--no-charts", "--quiet", *ONE_WARMUP,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return out

@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks.analysis.recommend import PROFILE_TITLES
 from benchmarks.analysis.report import Block, charts, table, to_html, to_markdown
-from tests.helpers import assert_one_line_error, fmtbench, fmtbench_main
+from tests.helpers import ONE_WARMUP, assert_one_line_error, fmtbench, fmtbench_main
 
 FORMATS = "parquet-pyarrow,csv-pyarrow,feather"
 SECTIONS = (
@@ -33,7 +33,7 @@ def run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("run") / "r.json"
     proc = fmtbench(
         "run", "--datasets", "mixed", "--rows", "3000", "--rounds", "1", "--formats", FORMATS,
-        "--ops", "write,read,read_column", "--no-charts", "--quiet", "--out", str(out),
+        "--ops", "write,read,read_column", "--no-charts", "--quiet", "--out", str(out), *ONE_WARMUP,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return out

@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from benchmarks.cluster.session import open_cluster
-from tests.helpers import ROOT, cli_env, fmtbench, new_bucket
+from tests.helpers import ONE_WARMUP, ROOT, cli_env, fmtbench, new_bucket
 
 pytestmark = pytest.mark.slow  # real clusters and runs (scripts/test --quick skips them)
 
@@ -40,7 +40,7 @@ def test_cluster_run_records_engine_workers_partitions(tmp_path):
         "run", "--cluster", "local:2", "--formats", "parquet-pyarrow,csv-pyarrow,msgpack",
         "--ops", "write,read,read_column,take", "--columns", "amount", "--k", "1",
         "--patterns", "uniform", "--rows", "400", "--rounds", "1", "--no-charts", "--quiet",
-        "--out", str(out),
+        "--out", str(out), *ONE_WARMUP,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text())
@@ -93,7 +93,7 @@ def test_remote_scheduler_reads_and_writes_object_storage(
         "run", "--cluster", dask_cluster.address, "--storage", f"s3://{bucket}/run",
         "--storage-option", f"endpoint_url={moto_url}", "--formats", "parquet-pyarrow,msgpack",
         "--ops", "write,read", "--rows", "300", "--rounds", "1", "--no-charts", "--quiet",
-        "--out", str(out), env=cli_env(),
+        "--out", str(out), *ONE_WARMUP, env=cli_env(),
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text())
@@ -109,7 +109,7 @@ def test_cluster_scan_pushes_the_predicate_and_counts_the_selection(tmp_path):
     proc = fmtbench(
         "run", "--cluster", "local:1", "--formats", "parquet-pyarrow,csv-pyarrow,msgpack",
         "--ops", "scan", "--selectivity", "0.1", "--rows", "400", "--rounds", "1",
-        "--no-charts", "--quiet", "--out", str(out),
+        "--no-charts", "--quiet", "--out", str(out), *ONE_WARMUP,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text())

@@ -8,7 +8,7 @@ import pytest
 
 import formats
 from benchmarks.suite.config import CORE_OPS
-from tests.helpers import cli_env, fmtbench
+from tests.helpers import ONE_WARMUP, cli_env, fmtbench
 
 pytestmark = pytest.mark.slow  # real runs end to end (scripts/test --quick skips them)
 
@@ -23,7 +23,7 @@ def core_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("smoke") / "core.json"
     proc = fmtbench(
         "run", "--datasets", "mixed", "--rows", "400", "--rounds", "1", "--quiet",
-        "--formats", "all", "--no-charts", "--out", str(out),
+        "--formats", "all", "--no-charts", "--out", str(out), *ONE_WARMUP,
         env={**cli_env(), "FMTBENCH_CEILINGS": "1"},  # the results' ceilings are checked
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
@@ -71,8 +71,10 @@ def test_access_patterns_run_for_every_adapter(tmp_path):
     proc = fmtbench(
         "run", "--datasets", "mixed", "--rows", "300", "--rounds", "1", "--quiet", "--no-charts",
         "--formats", "all",
-        "--ops", "take,scan,stream,iterate", "--k", "1,10", "--selectivity", "0.01,1",
-        "--batch-sizes", "100", "--out", str(out), "--cache", "cold",
+        "--ops", "take,scan,stream,iterate", "--out", str(out), "--cache", "cold", *ONE_WARMUP,
+        # one value per parameter: every adapter still runs each op's every variant
+        # (scan: sorted, unsorted, stratum; iterate: rows, columns, dataframe rows/columns)
+        "--k", "10", "--patterns", "uniform", "--selectivity", "0.01", "--batch-sizes", "100",
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text())

@@ -14,7 +14,7 @@ from benchmarks.errors import UsageError
 from benchmarks.storage import open_store, root_location, set_latency
 from benchmarks.suite.cases import Case, build_cases
 from benchmarks.suite.config import RunConfig
-from tests.helpers import assert_one_line_error, fmtbench, fmtbench_main
+from tests.helpers import ONE_WARMUP, assert_one_line_error, fmtbench, fmtbench_main
 
 
 def timed_get(location) -> float:
@@ -89,20 +89,20 @@ def test_bad_bandwidth_is_a_one_line_error(tmp_path):
 def test_run_at_two_latencies_records_both_and_report_charts_them(tmp_path):
     out = tmp_path / "r.json"
     proc = fmtbench(
-        "run", "--storage", "s3-local", "--storage-latency", "0,40ms", "--formats",
+        "run", "--storage", "s3-local", "--storage-latency", "0,20ms", "--formats",
         "parquet-pyarrow,csv-pyarrow", "--ops", "read,take", "--k", "1", "--patterns",
         "uniform", "--rows", "400", "--rounds", "2", "--no-charts", "--quiet",
-        "--out", str(out),
+        "--out", str(out), *ONE_WARMUP,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     entries = json.loads(out.read_text())["benchmarks"]
     assert len(entries) == 8
     by = {e["extra_info"]["case_id"]: e for e in entries}
-    slow = by["mixed@400/parquet-pyarrow{latency=40ms}/snappy/read"]
+    slow = by["mixed@400/parquet-pyarrow{latency=20ms}/snappy/read"]
     fast = by["mixed@400/parquet-pyarrow{latency=0ms}/snappy/read"]
-    assert slow["extra_info"]["storage_latency_ms"] == 40
+    assert slow["extra_info"]["storage_latency_ms"] == 20
     assert fast["extra_info"]["storage_latency_ms"] == 0
-    assert slow["stats"]["min"] >= 0.04  # at least one round trip each call
+    assert slow["stats"]["min"] >= 0.02  # at least one round trip each call
     assert slow["extra_info"]["requests"] == fast["extra_info"]["requests"]
     report = tmp_path / "rep"
     proc = fmtbench("report", str(out), "--out", str(report))
@@ -111,4 +111,4 @@ def test_run_at_two_latencies_records_both_and_report_charts_them(tmp_path):
     assert "storage_read_mixed_400.png" in charts
     assert "storage_take_k-1_pattern-uniform_mixed_400.png" in charts
     text = (report / "report.md").read_text()
-    assert "| format | requests | MB | amplification | time at 0 ms | time at 40 ms |" in text
+    assert "| format | requests | MB | amplification | time at 0 ms | time at 20 ms |" in text

@@ -15,7 +15,7 @@ from benchmarks.storage.proxy import RecordingProxy
 from benchmarks.suite import table_oracle as oracle
 from formats.base import Filter
 from formats.tables import table_ops
-from tests.helpers import fmtbench
+from tests.helpers import ONE_WARMUP, fmtbench
 from tests.storage.conftest import every_object
 
 TABLES = ["delta", "iceberg", "lance", "parquet-dataset"]
@@ -80,7 +80,7 @@ def test_a_table_run_on_s3_local_records_requests(tmp_path):
         "run", "--storage", "s3-local", "--formats", "delta,lance,parquet-dataset,iceberg",
         "--ops", "commit,delete,time_travel", "--datasets", "numeric", "--rows", "300",
         "--commits", "2", "--versions-back", "1", "--batch-rows", "10", "--change", "0.05",
-        "--rounds", "1", "--no-charts", "--quiet", "--out", str(out),
+        "--rounds", "1", "--no-charts", "--quiet", "--out", str(out), *ONE_WARMUP,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())

@@ -11,7 +11,15 @@ import time
 import boto3
 import pytest
 
-from tests.helpers import ROOT, assert_one_line_error, cli_env, fmtbench, fmtbench_main, new_bucket
+from tests.helpers import (
+    ONE_WARMUP,
+    ROOT,
+    assert_one_line_error,
+    cli_env,
+    fmtbench,
+    fmtbench_main,
+    new_bucket,
+)
 
 SECRET = "s3cr3t-never-printed-7f3a"
 KEY_ID = "AKIDFMTBENCHTEST"
@@ -23,7 +31,7 @@ def test_s3_local_records_requests_and_bytes(tmp_path):
     proc = fmtbench(
         "run", "--storage", "s3-local", "--formats", "parquet-pyarrow,parquet-fastparquet",
         "--ops", "write,read,read_column", "--columns", "id", "--rows", "500",
-        "--rounds", "1", "--no-charts", "--quiet", "--out", str(out),
+        "--rounds", "1", "--no-charts", "--quiet", "--out", str(out), *ONE_WARMUP,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     results = json.loads(out.read_text())["benchmarks"]
