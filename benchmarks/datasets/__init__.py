@@ -13,6 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from benchmarks.datasets import real, synthetic, user
+from benchmarks.datasets.cache import cache_path, cached_table
 from benchmarks.datasets.sampling import SampleSpec, apply_sample, check_seed
 from benchmarks.errors import UsageError
 from formats.registry import unknown_message
@@ -115,8 +116,11 @@ def _check_rows(rows: int | None) -> None:
         raise UsageError(f"bad row count {rows!r}: use a whole number of at least 1")
 
 
-def _load_synthetic(name: str, arg: str | None, rows: int | None, seed: int) -> Dataset:
-    """Generate a synthetic family at ``rows`` (its default when None)."""
+def _load_synthetic(
+    name: str, arg: str | None, rows: int | None, seed: int, data_dir: Path | None = None
+) -> Dataset:
+    """Generate a synthetic family at ``rows`` (its default when None); a family slow to
+    make is read from the data cache after its first generation (datasets/cache.py)."""
     family = synthetic.FAMILIES[name]
     n = rows if rows is not None else family.default_rows
     params: dict = {"rows": n, "seed": seed}
@@ -124,7 +128,12 @@ def _load_synthetic(name: str, arg: str | None, rows: int | None, seed: int) -> 
     if family.parse_arg is not None:
         value = family.parse_arg(arg) if arg is not None else family.arg_default
         params[family.arg_name] = value
-    return Dataset(name, "synthetic", synthetic.generate(name, n, seed, value), params)
+    make = lambda: synthetic.generate(name, n, seed, value)  # noqa: E731
+    if family.cache_key is None:
+        return Dataset(name, "synthetic", make(), params)
+    key = (name, n, seed, value, *family.cache_key())
+    path = cache_path(Path(data_dir or real.default_data_dir()), name, key)
+    return Dataset(name, "synthetic", cached_table(path, make), params)
 
 
 def _load_real(name: str, arg: str | None, rows: int | None, seed: int, data_dir: Path) -> Dataset:
@@ -152,7 +161,7 @@ def load_dataset(
     _check_rows(rows)
     check_seed(seed)
     if name in synthetic.FAMILIES:
-        return _load_synthetic(name, arg, rows, seed)
+        return _load_synthetic(name, arg, rows, seed, data_dir)
     return _load_real(name, arg, rows, seed, Path(data_dir or real.default_data_dir()))
 
 

@@ -50,6 +50,18 @@ def _picture(rng: np.random.Generator, width: int, height: int, grain: np.ndarra
     return np.clip(pixels, 0, 255).astype(np.uint8)
 
 
+#: Bumped whenever ``images`` changes what it draws: cached tables of older versions go unused.
+IMAGES_VERSION = 1
+
+
+def images_cache_key() -> tuple:
+    """What a cached ``images`` table depends on besides (rows, seed): this generator's
+    version and Pillow's (its JPEG encoder decides the bytes)."""
+    import PIL
+
+    return (IMAGES_VERSION, PIL.__version__)
+
+
 def images(rng: np.random.Generator, n: int) -> pa.Table:
     """Encoded JPEG/PNG images of varied sizes, a label and metadata, one row per image."""
     image = _pillow()

@@ -226,6 +226,9 @@ class Family:
     arg_name: str | None = None
     arg_default: int | None = None
     parse_arg: Callable[[str], int] | None = None
+    #: what else the table depends on, when it is slow to make and kept on disk
+    #: (datasets/cache.py); None: generated each time (fast enough)
+    cache_key: Callable[[], tuple] | None = None
 
 
 FAMILIES: dict[str, Family] = {
@@ -241,7 +244,8 @@ FAMILIES: dict[str, Family] = {
         embeddings, 50_000, "id + fixed_size_list<float32>[128] unit vectors", "dim", 128,
         _count_parser("embeddings", "dim", 768),
     ),
-    "images": Family(ml.images, 50_000, "JPEG/PNG bytes of varied sizes + label + metadata"),
+    "images": Family(ml.images, 50_000, "JPEG/PNG bytes of varied sizes + label + metadata",
+                     cache_key=ml.images_cache_key),
     "tokens": Family(ml.tokens, 200_000, "int32 token sequences, log-normal lengths + id"),
 }  # fmt: skip
 
