@@ -33,7 +33,8 @@ def _reference_docs() -> ModuleType:
 
 def section(root: Path) -> str:
     """The generated section: an intro, then one subsection per step with a results file."""
-    sys.path.insert(0, str(ROOT))  # the project's own analysis code, run from anywhere
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # the project's own analysis code, run from anywhere
     from benchmarks.analysis import reference_readme as rr
     from benchmarks.run.results import load_results, tidy
 
@@ -48,7 +49,7 @@ def section(root: Path) -> str:
             continue
         doc = load_results(path)
         parts.append(rr.subsection(root, name, step.question, command, doc, tidy(doc)))
-    return "\n\n".join([rr.intro(len(parts)), *parts])
+    return "\n\n".join([rr.intro(), *parts])
 
 
 def splice(readme: str, block: str) -> str:
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     old = readme.read_text()
     try:
         new = splice(old, section(args.root))
-    except Exception as exc:  # a results file that does not load: one line, no traceback
+    except (ValueError, OSError) as exc:  # a results file that does not load: one line
         print(f"error: README's reference section not made: {exc}", file=sys.stderr)
         return 1
     if args.check:

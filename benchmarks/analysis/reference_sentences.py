@@ -104,7 +104,7 @@ def round_trips(frame: pd.DataFrame) -> str | None:
     ]
     if not parts:
         return None
-    return f"Round trips that did not return the data as written: {'; '.join(parts)}."
+    return f"Round-trip verdicts other than lossless: {'; '.join(parts)} (see the report)."
 
 
 def core(frame: pd.DataFrame) -> list[str]:
