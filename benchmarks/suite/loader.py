@@ -3,9 +3,10 @@
 Three ways to shuffle, as ML pipelines do:
 
 - ``global`` on a format with random access (Lance, Feather, HDF5, Zarr, NumPy): a uniform
-  permutation of all rows, each batch fetched by the adapter's ``take`` (fancy indexing);
-  on Parquet (``epoch_global = "shards"``): row groups in random order, rows permuted
-  within each group, as Parquet loaders do; formats that only stream have no global shuffle.
+  permutation of all rows, each batch taken (fancy indexing) from the file opened once
+  per epoch (``formats.epoch_readers``); on Parquet (``epoch_global = "shards"``): row
+  groups in random order, rows permuted within each group, as Parquet loaders do;
+  formats that only stream have no global shuffle.
 - ``buffer:N``: units (shards, row groups, chunks) in random order, streamed through a
   shuffle buffer of N rows (WebDataset's algorithm: fill, then emit a random element and
   put the next one in its place).
