@@ -3,9 +3,10 @@
 Three ways to shuffle, as ML pipelines do:
 
 - ``global`` on a format with random access (Lance, Feather, HDF5, Zarr, NumPy): a uniform
-  permutation of all rows, each batch fetched by the adapter's ``take`` (fancy indexing);
-  on Parquet (``epoch_global = "shards"``): row groups in random order, rows permuted
-  within each group, as Parquet loaders do; formats that only stream have no global shuffle.
+  permutation of all rows, each batch taken (fancy indexing) from the file opened once
+  per epoch (``formats.epoch_readers``); on Parquet (``epoch_global = "shards"``): row
+  groups in random order, rows permuted within each group, as Parquet loaders do;
+  formats that only stream have no global shuffle.
 - ``buffer:N``: units (shards, row groups, chunks) in random order, streamed through a
   shuffle buffer of N rows (WebDataset's algorithm: fill, then emit a random element and
   put the next one in its place).
@@ -33,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.types as pat
 
 from formats.base import FormatAdapter
+from formats.epoch_readers import EpochReader, open_reader
 
 #: Batches a worker may have ready before it waits (PyTorch's prefetch_factor).
 PREFETCH = 2
@@ -62,11 +64,9 @@ def unit_rows(adapter: FormatAdapter, path: Any) -> list[int]:
     return [adapter.read(path).num_rows]
 
 
-def read_unit(adapter: FormatAdapter, path: Any, unit: int) -> pa.Table:
+def read_unit(reader: EpochReader, unit: int) -> pa.Table:
     """One unit as a single-chunk table (take on chunked fixed-size lists is slow)."""
-    read = getattr(adapter, "read_shard", None)
-    table = read(path, unit) if read is not None else adapter.read(path)
-    return table.combine_chunks()
+    return reader.read_shard(unit).combine_chunks()
 
 
 def global_mode(adapter: FormatAdapter) -> str:
@@ -143,16 +143,21 @@ def stream_order(plan: Plan, starts: np.ndarray, sizes: list[int]) -> tuple[np.n
 def produce(
     adapter: FormatAdapter, path: Any, plan: Plan, sizes: list[int], decode: bool
 ) -> Iterator[tuple[np.ndarray, pa.Table]]:
-    """(storage positions, batch) for every batch of ``plan``, in order."""
-    if plan.mode == "take":
-        for rows in plan.batches:
-            yield rows, transform(adapter.take(path, rows), decode)
-        return
-    yield from _stream(adapter, path, plan, sizes, decode)
+    """(storage positions, batch) for every batch of ``plan``, in order.
+
+    The file is opened once here, per epoch and per worker (``formats.epoch_readers``),
+    as a training loop opens its dataset, not once per batch; the open is timed with it.
+    """
+    with open_reader(adapter, path) as reader:
+        if plan.mode == "take":
+            for rows in plan.batches:
+                yield rows, transform(reader.take(rows), decode)
+            return
+        yield from _stream(reader, plan, sizes, decode)
 
 
 def _stream(
-    adapter: FormatAdapter, path: Any, plan: Plan, sizes: list[int], decode: bool
+    reader: EpochReader, plan: Plan, sizes: list[int], decode: bool
 ) -> Iterator[tuple[np.ndarray, pa.Table]]:
     """Units read in stream order as the buffer needs them; each freed once delivered."""
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -164,17 +169,23 @@ def _stream(
     following = 0  # the next unit of the stream to read
     for b in range(0, len(order), plan.batch_size):
         picked = order[b : b + plan.batch_size]
-        while following <= unit_of[picked.max()]:
-            loaded[following] = read_unit(adapter, path, plan.units[following])
+        units = unit_of[picked]
+        lo, hi = int(units.min()), int(units.max())
+        while following <= hi:
+            loaded[following] = read_unit(reader, plan.units[following])
             following += 1
-        yield (
-            stream[picked],
-            transform(_gather(loaded, unit_of[picked], picked - first[unit_of[picked]]), decode),
-        )
-        for k, count in zip(*np.unique(unit_of[picked], return_counts=True), strict=True):
-            left[int(k)] -= int(count)
-            if not left[int(k)]:
-                del loaded[int(k)]
+        local = picked - first[units]
+        if lo == hi:  # the common case: the whole batch from one unit
+            batch, used = loaded[lo].take(pa.array(local)), {lo: len(picked)}
+        else:
+            batch = _gather(loaded, units, local)
+            keys, counts = np.unique(units, return_counts=True)
+            used = dict(zip(keys.tolist(), counts.tolist(), strict=True))
+        yield stream[picked], transform(batch, decode)
+        for k, count in used.items():
+            left[k] -= count
+            if not left[k]:
+                del loaded[k]
 
 
 def _gather(loaded: dict[int, pa.Table], units: np.ndarray, local: np.ndarray) -> pa.Table:
@@ -184,9 +195,10 @@ def _gather(loaded: dict[int, pa.Table], units: np.ndarray, local: np.ndarray) -
         mine = np.flatnonzero(units == k)
         parts.append(loaded[int(k)].take(pa.array(local[mine])))
         placed.append(mine)
-    joined = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+    if len(parts) == 1:
+        return parts[0]
     where = np.argsort(np.concatenate(placed))
-    return joined if len(parts) == 1 else joined.take(pa.array(where))
+    return pa.concat_tables(parts).take(pa.array(where))
 
 
 def transform(batch: pa.Table, decode: bool) -> pa.Table:

@@ -12,6 +12,7 @@ import formats
 from benchmarks.storage import counting, open_store, root_location
 from benchmarks.suite import loader
 from benchmarks.suite.cases import storage_skip
+from formats.epoch_readers import PathReader, open_reader
 from tests.helpers import fmtbench
 
 REMOTE = [("webdataset", "none"), ("webdataset", "gzip"), ("tfrecord", "gzip"), ("zarr", "zstd")]
@@ -100,3 +101,20 @@ def test_epoch_cases_on_s3_local_record_requests_and_bytes(tmp_path):
     assert epochs["webdataset"]["requests"]["GET"] >= 3  # a GET per shard at least
     (skip,) = doc["fmtbench"]["skipped"]
     assert "numpy" in skip["id"] and "object storage" in skip["reason"]
+
+
+@pytest.mark.parametrize("name", ["webdataset", "tfrecord"])
+def test_an_epoch_fetches_the_schema_and_shard_list_once_not_per_shard(store, name):
+    adapter = formats.get(name, {"shard_rows": 50})
+    where = root_location(store) / adapter.file_name("epoch-meta")
+    adapter.write(_table(), where)  # 5 shards
+    sizes = loader.unit_rows(adapter, where)
+    with counting(store.counters) as once, open_reader(adapter, where) as reader:
+        opened = [reader.read_shard(u).num_rows for u in range(len(sizes))]
+    with counting(store.counters) as per_shard:
+        reader = PathReader(adapter, where)
+        again = [reader.read_shard(u).num_rows for u in range(len(sizes))]
+    assert opened == again == sizes
+    # two small files (schema, shard list) per shard saved: at least 2 x 4 GETs fewer
+    assert once["requests"]["GET"] + 8 <= per_shard["requests"]["GET"]
+    formats.base.remove_path(where)
