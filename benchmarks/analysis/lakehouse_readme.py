@@ -128,7 +128,8 @@ def ops_table(frame: pd.DataFrame, source: str) -> list[str]:
             _time(compact), before_after, _time(c["read"]),
         ]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", *_written_table(frame, cases), "", _caption(cases, source)]
+    lines += ["", *_written_table(frame, cases), *_requests_table(frame, cases)]
+    lines += ["", _caption(cases, source)]
     lines += [f"† merge capped — {why}" for why in capped]
     return lines
 
@@ -160,6 +161,32 @@ def _written_table(frame: pd.DataFrame, cases: dict[str, pd.DataFrame]) -> list[
         ]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def _requests_table(frame: pd.DataFrame, cases: dict[str, pd.DataFrame]) -> list[str]:
+    """On object storage: each op's requests and its cost at the run's list prices (one
+    call's requests plus a month of the bytes it left); nothing on local disk."""
+    if "requests" not in frame or not frame["requests"].map(_is_dict).any():
+        return []
+    ops = [op for op in TABLE_OPS if op in cases]
+    lines = ["", "| format | " + " | ".join(f"{op}: requests / cost" for op in ops) + " |"]
+    lines.append("|---|" + "---:|" * len(ops))
+    for name in _adapters(frame):
+        cells = [name]
+        for op in ops:
+            case = _cell(cases, op, name)
+            if case is None or _failed(case) or not _is_dict(case.get("requests")):
+                cells.append("n/a" if case is None else "—")
+                continue
+            cost = case.get("cost") if _is_dict(case.get("cost")) else {}
+            usd = f"${cost['usd']:.2g}" if cost.get("usd") is not None else "—"
+            cells.append(f"{sum(case['requests'].values()):,} / {usd}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _is_dict(value: Any) -> bool:
+    return isinstance(value, dict)
 
 
 def _caption(cases: dict[str, pd.DataFrame], source: str) -> str:
