@@ -234,7 +234,7 @@ def longevity_block(result: dict[str, Any], source: str, chart: str | None) -> l
         "",
         f"From [`{source}`]({source}): {result.get('dataset', '?')} "
         f"({_count(result.get('rows'))} rows); {seq.get('rounds')} rounds of "
-        f"{seq.get('commits')} commits of {seq.get('batch_rows')} rows, an update and a "
+        f"{seq.get('commits')} commits of {_count(seq.get('batch_rows'))} rows, an update and a "
         f"delete of {seq.get('change')} of the rows each round, then compact + vacuum; read "
         f"times are medians of {seq.get('reads')} reads. Growth per 100 commits: the "
         "least-squares slope of read time over the rounds, relative to the read after the "
