@@ -76,11 +76,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     result["dataset"], result["rows"] = args.dataset, table.num_rows
+    result["chart_png"] = None
+    (args.out / "longevity.json").write_text(json.dumps(result, indent=1))  # kept if no chart
     charts = plot_longevity(result, args.out) if result["points"] else []
     png = next((c for c in charts if c.suffix == ".png"), None)
-    # the chart's name beside the JSON, so README (scripts/readme_lakehouse.py) links it
-    result["chart_png"] = png.name if png else None
-    (args.out / "longevity.json").write_text(json.dumps(result, indent=1))
+    if png is not None:  # its name beside the JSON: scripts/readme_lakehouse.py links it
+        result["chart_png"] = png.name
+        (args.out / "longevity.json").write_text(json.dumps(result, indent=1))
     for s in result["summary"]:
         rec = s["compaction_recovery"]
         print(
