@@ -11,7 +11,7 @@ deletion vectors are enabled, so fmtbench offers no merge-on-read knob for Delta
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import pyarrow as pa
@@ -19,6 +19,7 @@ import pyarrow as pa
 from formats.base import Filter, FormatAdapter, FormatReadError, exists, remove_path
 from formats.polars_engine import PolarsAdapter
 from formats.registry import register
+from formats.table_reads import DatasetReads, files_io
 from formats.table_store import parts_of, relative, uri_and_options
 from formats.tables import PathLike, TableFiles, TableOps, register_table, split_files
 
@@ -47,8 +48,9 @@ def delta_sql(predicate: Filter) -> str:
 
 
 @register
-class DeltaAdapter(FormatAdapter):
-    """Delta Lake tables via delta-rs; projection and filters go through its dataset."""
+class DeltaAdapter(DatasetReads, FormatAdapter):
+    """Delta Lake tables via delta-rs; projection and filters go through its dataset
+    (read, read_columns, iter_batches: formats/table_reads.py)."""
 
     name = "delta"
     format = "Delta Lake"
@@ -79,29 +81,13 @@ class DeltaAdapter(FormatAdapter):
         uri, options = uri_and_options(path)
         write_deltalake(uri, table, mode="error", writer_properties=props, storage_options=options)
 
-    def read(self, path: str | os.PathLike) -> pa.Table:
-        """Every live file of the latest version."""
-        return self._dataset(path).to_table()
-
-    def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
-        """Only ``columns`` are decoded from each Parquet file."""
-        return self._dataset(path).to_table(columns=list(columns))
-
     def scan(self, path: str | os.PathLike, predicate: Filter) -> pa.Table:
         """Files whose log statistics rule the predicate out are not opened."""
         dataset = self._dataset(path)
         expression = predicate.to_arrow()
         kept = sum(1 for _ in dataset.get_fragments(filter=expression))
-        total = len(dataset.files)
-        self.last_io = {"files_total": total, "files_read": kept, "files_skipped": total - kept}
+        self.last_io = files_io(len(dataset.files), kept)
         return dataset.to_table(filter=expression)
-
-    def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
-        """The dataset's batches, cut to at most ``batch_size`` rows."""
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        for batch in self._dataset(path).to_batches(batch_size=batch_size):
-            yield from pa.Table.from_batches([batch]).to_batches(max_chunksize=batch_size)
 
     def _dataset(self, path: PathLike) -> Any:
         """delta-rs' pyarrow dataset of the live files (statistics as fragment guarantees)."""

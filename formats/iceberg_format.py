@@ -33,6 +33,7 @@ from formats.base import (
 )
 from formats.polars_engine import PolarsAdapter
 from formats.registry import register
+from formats.table_reads import check_batch_size, files_io, rebatch
 from formats.table_store import is_remote, local_twin, parts_of, relative
 from formats.tables import PathLike, TableFiles, TableOps, register_table, split_files
 
@@ -167,15 +168,13 @@ class IcebergAdapter(FormatAdapter):
         scan = self._scan(path, row_filter=iceberg_expr(predicate))
         kept = len(list(scan.plan_files()))
         table = scan.to_arrow()
-        self.last_io = {"files_total": total, "files_read": kept, "files_skipped": total - kept}
+        self.last_io = files_io(total, kept)
         return table
 
     def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
         """pyiceberg's batch reader, cut to at most ``batch_size`` rows."""
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        for batch in self._scan(path).to_arrow_batch_reader():
-            yield from pa.Table.from_batches([batch]).to_batches(max_chunksize=batch_size)
+        check_batch_size(batch_size)
+        yield from rebatch(self._scan(path).to_arrow_batch_reader(), batch_size)
 
     def _scan(self, path: PathLike, **kwargs: Any) -> Any:
         self.last_io = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from formats.base import Filter, FormatAdapter, FormatReadError, remove_path
 from formats.registry import register
+from formats.table_reads import DatasetReads
 from formats.table_store import is_remote
 from formats.tables import PathLike, TableFiles, TableOps, register_table
 
@@ -84,8 +85,9 @@ def _delete(path: PathLike, part: str) -> None:
 
 
 @register
-class ParquetDataset(FormatAdapter):
-    """A directory of Parquet files through pyarrow.dataset, with no transaction log."""
+class ParquetDataset(DatasetReads, FormatAdapter):
+    """A directory of Parquet files through pyarrow.dataset, with no transaction log; files
+    are read in commit order (read, read_columns, iter_batches: formats/table_reads.py)."""
 
     name = "parquet-dataset"
     format = "Parquet directory"
@@ -111,26 +113,11 @@ class ParquetDataset(FormatAdapter):
             os.makedirs(path)
         write_part(table, path, codec)
 
-    def read(self, path: str | os.PathLike) -> pa.Table:
-        """Every file, multithreaded, in commit order."""
-        return self._dataset(path).to_table()
-
-    def read_columns(self, path: str | os.PathLike, columns: Sequence[str]) -> pa.Table:
-        """Parquet's projection in each file."""
-        return self._dataset(path).to_table(columns=list(columns))
-
     def scan(self, path: str | os.PathLike, predicate: Filter) -> pa.Table:
         """Row-group statistics skip data inside each file; every file's footer is read."""
         dataset = self._dataset(path)
         self.last_io = {"files_total": len(dataset.files)}
         return dataset.to_table(filter=predicate.to_arrow())
-
-    def iter_batches(self, path: str | os.PathLike, batch_size: int) -> Iterator[pa.RecordBatch]:
-        """The dataset's batches, cut to at most ``batch_size`` rows."""
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        for batch in self._dataset(path).to_batches(batch_size=batch_size):
-            yield from pa.Table.from_batches([batch]).to_batches(max_chunksize=batch_size)
 
     def _dataset(self, path: PathLike) -> Any:
         """The files as one dataset; a directory without Parquet parts is a FormatReadError."""

@@ -76,8 +76,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     result["dataset"], result["rows"] = args.dataset, table.num_rows
-    (args.out / "longevity.json").write_text(json.dumps(result, indent=1))
+    result["chart_png"] = None
+    (args.out / "longevity.json").write_text(json.dumps(result, indent=1))  # kept if no chart
     charts = plot_longevity(result, args.out) if result["points"] else []
+    png = next((c for c in charts if c.suffix == ".png"), None)
+    if png is not None:  # its name beside the JSON: scripts/readme_lakehouse.py links it
+        result["chart_png"] = png.name
+        (args.out / "longevity.json").write_text(json.dumps(result, indent=1))
     for s in result["summary"]:
         rec = s["compaction_recovery"]
         print(
@@ -89,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     for name, why in result["failed"].items():
         print(f"{name:<16} failed: {why}")
-    print(f"wrote {args.out / 'longevity.json'} and {len(charts)} chart files")
+    print(f"wrote {args.out / 'longevity.json'}" + (f" and the chart {png}" if png else ""))
     return 1 if result["failed"] else 0
 
 
