@@ -98,9 +98,9 @@ def _take_claim(fmt: str, k_ok: Callable[[Any], bool], published: float) -> Call
             ""
             if grade == "yes"
             else (
-                "fmtbench's Parquet take reads only the row groups (122,880 rows) the rows fall "
-                "in, with pyarrow's page index; the published Parquet figure reads far more "
-                "per lookup (another reader, default layout, a wider table)"
+                "fmtbench's Parquet take reads only the row groups (122,880 rows each) the rows "
+                "fall in; the published Parquet figure reads far more per lookup (another "
+                "reader, default layout, a wider table)"
             )
         )
         return Measured(figure, ratio, grade, reason)
