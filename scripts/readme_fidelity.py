@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.analysis.readme_markers import splice as splice_block
+
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN = "<!-- fidelity-matrix:begin (scripts/readme_fidelity.py) -->"
 END = "<!-- fidelity-matrix:end -->"
@@ -21,10 +23,7 @@ END = "<!-- fidelity-matrix:end -->"
 
 def splice(readme: str, block: str) -> str:
     """``readme`` with the text between the markers replaced by ``block``."""
-    head, found, rest = readme.partition(BEGIN)
-    if not found or END not in rest:
-        raise ValueError(f"README has no {BEGIN} ... {END} markers")
-    return f"{head}{BEGIN}\n{block.strip()}\n{END}{rest.partition(END)[2]}"
+    return splice_block(readme, block, BEGIN, END)
 
 
 def main() -> int:

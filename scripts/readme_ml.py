@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.analysis.charts.data import file_stem  # noqa: E402
+from benchmarks.analysis.readme_markers import splice as splice_block  # noqa: E402
 
 BEGIN = "<!-- ml-epoch:begin (scripts/readme_ml.py) -->"
 END = "<!-- ml-epoch:end -->"
@@ -38,10 +39,7 @@ HEADER = (
 
 def splice(readme: str, block: str) -> str:
     """``readme`` with the text between the markers replaced by ``block``."""
-    head, found, rest = readme.partition(BEGIN)
-    if not found or END not in rest:
-        raise ValueError(f"README has no {BEGIN} ... {END} markers")
-    return f"{head}{BEGIN}\n{block.strip()}\n{END}{rest.partition(END)[2]}"
+    return splice_block(readme, block, BEGIN, END)
 
 
 def _seconds(value: float | None) -> str:

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from benchmarks.analysis.readme_markers import splice as splice_block
+
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN = "<!-- reference-run:begin (scripts/readme_reference.py) -->"
 END = "<!-- reference-run:end -->"
@@ -54,10 +56,7 @@ def section(root: Path) -> str:
 
 def splice(readme: str, block: str) -> str:
     """``readme`` with the text between the markers replaced by ``block``."""
-    head, found, rest = readme.partition(BEGIN)
-    if not found or END not in rest:
-        raise ValueError(f"README has no {BEGIN} ... {END} markers")
-    return f"{head}{BEGIN}\n{block.strip()}\n{END}{rest.partition(END)[2]}"
+    return splice_block(readme, block, BEGIN, END)
 
 
 def main(argv: list[str] | None = None) -> int:

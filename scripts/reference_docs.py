@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
+from benchmarks.analysis.readme_markers import splice as splice_block
+
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN = "<!-- claims-table:begin (scripts/reference_docs.py) -->"
 END = "<!-- claims-table:end -->"
@@ -192,10 +194,7 @@ def claims_table(path: Path) -> str:
 
 def splice(readme: str, block: str) -> str:
     """``readme`` with the text between the claims markers replaced by ``block``."""
-    head, found, rest = readme.partition(BEGIN)
-    if not found or END not in rest:
-        raise ValueError(f"README has no {BEGIN} ... {END} markers")
-    return f"{head}{BEGIN}\n{block.strip()}\n{END}{rest.partition(END)[2]}"
+    return splice_block(readme, block, BEGIN, END)
 
 
 def main(argv: list[str] | None = None) -> int:

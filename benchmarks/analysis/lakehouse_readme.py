@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from benchmarks.analysis.cells import format_seconds
+from benchmarks.analysis.readme_markers import splice as splice_block
 from benchmarks.run.results import load_results, tidy
 
 #: The table operations in the order the table shows them.
@@ -282,7 +283,4 @@ END = "<!-- lakehouse-tables:end -->"
 
 def splice(readme: str, text: str) -> str:
     """``readme`` with the text between the lakehouse markers replaced by ``text``."""
-    head, found, rest = readme.partition(BEGIN)
-    if not found or END not in rest:
-        raise ValueError(f"README has no {BEGIN} ... {END} markers")
-    return f"{head}{BEGIN}\n{text.strip()}\n{END}{rest.partition(END)[2]}"
+    return splice_block(readme, text, BEGIN, END)

@@ -28,14 +28,19 @@ MEMORY_METHODS = ("fresh", "in-process")
 SETTLE_ENV = "FMTBENCH_SETTLE"
 
 
-def ceilings_wanted() -> bool:
-    """Whether a run measures the machine's ceilings: unless ``FMTBENCH_CEILINGS=0``."""
-    value = os.environ.get(CEILINGS_ENV, "").strip()
+def _on_unless_zero(name: str, unset_does: str) -> bool:
+    """A 0/1 switch that is on when unset; any other value is a one-line UsageError."""
+    value = os.environ.get(name, "").strip()
     if value in ("", "1"):
         return True
     if value == "0":
         return False
-    raise UsageError(f"{CEILINGS_ENV}={value!r} is not 0 or 1; unset it to measure ceilings")
+    raise UsageError(f"{name}={value!r} is not 0 or 1; unset it to {unset_does}")
+
+
+def ceilings_wanted() -> bool:
+    """Whether a run measures the machine's ceilings: unless ``FMTBENCH_CEILINGS=0``."""
+    return _on_unless_zero(CEILINGS_ENV, "measure ceilings")
 
 
 def default_memory() -> str:
@@ -50,9 +55,4 @@ def default_memory() -> str:
 
 def settle_wanted() -> bool:
     """Whether a group's rounds start after a ``sync``: unless ``FMTBENCH_SETTLE=0``."""
-    value = os.environ.get(SETTLE_ENV, "").strip()
-    if value in ("", "1"):
-        return True
-    if value == "0":
-        return False
-    raise UsageError(f"{SETTLE_ENV}={value!r} is not 0 or 1; unset it to settle the disk")
+    return _on_unless_zero(SETTLE_ENV, "settle the disk")
