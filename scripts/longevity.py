@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.analysis.charts.longevity import plot_longevity
     from benchmarks.datasets import load_dataset
     from benchmarks.errors import FmtbenchError
+    from benchmarks.suite import machine
     from benchmarks.suite.table_claim import check_writable, claim_table_dir
 
     try:
@@ -68,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --dataset {args.dataset}: {exc}", file=sys.stderr)
         return 2
     seq = longevity.Sequence(args.rounds, args.commits, args.batch_rows, args.change, args.reads)
+    started, load_before = time.time(), machine.load()
     try:  # bad places before any table is made: an unwritable folder, a folder in use
         check_writable(args.out, "--out")
         with _tables(args.workdir, claim_table_dir) as work:
@@ -76,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     result["dataset"], result["rows"] = args.dataset, table.num_rows
+    # when and on what it ran, as every fmtbench results file says: timings taken while
+    # other work shared the cores are not comparable
+    result["datetime"] = dt.datetime.now(dt.UTC).isoformat()
+    result["wall_s"] = time.time() - started
+    result["load_before"], result["load_after"] = load_before, machine.load()
+    result["machine"] = machine.describe()
     result["chart_png"] = None
     (args.out / "longevity.json").write_text(json.dumps(result, indent=1))  # kept if no chart
     charts = plot_longevity(result, args.out) if result["points"] else []

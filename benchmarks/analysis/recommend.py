@@ -280,6 +280,11 @@ def explain(ranking: pd.DataFrame, weights: dict[str, float]) -> str:
     scores = f"score {win['score']:.2f} vs {second['score']:.2f}"
     if gain[best] <= 1e-9:
         return f"{name} ties with runner-up {other} on every weighted metric ({scores})."
+    if f"{margin:.2f}" == "1.00":  # "1.00x faster" would claim a win it cannot show
+        return (
+            f"{name} and runner-up {other} tie on {best} (within 0.5%); "
+            f"{name} is listed first by its score ({scores})."
+        )
     return (
         f"{name} wins on {best}: {margin:.2f}x {METRICS[best].word} than "
         f"runner-up {other} ({scores})."

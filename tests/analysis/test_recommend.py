@@ -195,6 +195,14 @@ def test_explain_handles_a_single_format_and_ties():
     assert "ties with runner-up" in explain(rank(twins, {"read": 1}), {"read": 1})
 
 
+def test_explain_calls_a_win_below_half_a_percent_a_tie():
+    """A margin that prints as 1.00x is not a win to state ("1.00x faster than")."""
+    near = ("CSV", 4, 2.005, 8, 8, 8, 9, 6)
+    sentence = explain(rank(world_frame({"a": WORLD["text"], "b": near}), {"read": 1}), {"read": 1})
+    assert sentence.startswith("a (c) and runner-up b (c) tie on read (within 0.5%)")
+    assert "1.00x" not in sentence
+
+
 def test_universality_is_what_the_adapter_declares():
     """Registered adapters score 1 + their declared readers; an adapter known only from a
     results file scores what the file recorded; an unknown one has no score (not 1)."""
