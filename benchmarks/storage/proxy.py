@@ -85,6 +85,11 @@ def s3_verb(method: str, path: str, query: str) -> str:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: clients reuse connections as against S3
+    # TCP_NODELAY: the headers and the body go out in separate writes, and with Nagle on
+    # the body waited for the client's delayed ACK: ~15 ms added to every request on
+    # loopback (a HEAD+HEAD+GET took 50.5 ms through the proxy against 7.4 ms direct; 8.6 ms
+    # with this), which every "time at 0 ms" on s3-local carried
+    disable_nagle_algorithm = True
     server: _ProxyServer
 
     def log_message(self, *args: Any) -> None:  # quiet: the worker log is for errors
