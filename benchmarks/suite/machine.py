@@ -16,7 +16,10 @@ SCHEMA_VERSION = 1
 
 #: Libraries every run depends on, whichever adapters it runs; each adapter adds its own
 #: (``FormatAdapter.libraries``), so a new engine's version is recorded with no edit here.
-BASE_LIBRARIES = ("pyarrow", "pandas", "numpy", "pytest-benchmark")
+#: Beside the formats' own libraries: what every run goes through, the S3 server that
+#: ``--storage s3-local`` times against and the Dask of ``--cluster`` (their speed is in
+#: those runs' figures too)
+BASE_LIBRARIES = ("pyarrow", "pandas", "numpy", "pytest-benchmark", "moto", "dask", "distributed")
 
 
 def library_names() -> list[str]:
