@@ -5,6 +5,8 @@ MB/s here is logical: Arrow bytes the operation produced or consumed per second.
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
@@ -46,8 +48,12 @@ def _table(title: str, group: pd.DataFrame) -> Table:
     extra = (*(("peak RSS MB",) if rss else ()), *(EPOCH_HEADER if epoch else ()))
     header = ("format", "codec", *names, *extra, "x fastest")
     rows = _rows(group, epoch, rss)
+    widest = max(len(cells[0]) for cells in rows)
     for name in header:
-        table.add_column(name, justify="left" if name in ("format", "codec") else "right")
+        if name == "format":  # whole: users type these names; the number headers wrap instead
+            table.add_column(name, no_wrap=True, min_width=widest)
+        else:
+            table.add_column(name, justify="left" if name == "codec" else "right")
     for cells in rows:
         table.add_row(*cells)
     return table
@@ -80,7 +86,11 @@ def _rows(group: pd.DataFrame, epoch: bool, rss: bool) -> list[list[str]]:
 
 
 def _rate(value: object) -> str:
-    return f"{float(value):,.0f}" if pd.notna(value) else "-"
+    """MB/s as a whole number; below 1 (a lookup of a few rows) two significant digits,
+    never a "0" that reads as no throughput."""
+    if pd.isna(value):
+        return "-"
+    return f"{float(value):,.0f}" if float(value) >= 1 else f"{float(value):.2g}"
 
 
 def _mb(value: object) -> str:
@@ -165,4 +175,16 @@ def print_answer(
     for title, lines in answers:
         console.print(f"[bold]{title}[/bold]")
         for line in lines:
-            console.print(f"  {line}", markup=False, soft_wrap=True)
+            console.print(_answer_text(line, console), markup=False, soft_wrap=True)
+
+
+def _answer_text(line: str, console: Console) -> str:
+    """One answer line: in a terminal wrapped at its width between words, continuation
+    lines indented under the text (the terminal itself would cut "lookup_p5|0" mid-word);
+    piped or redirected, one line per answer, whole, for grep and scripts."""
+    if not console.is_terminal:
+        return f"  {line}"
+    return textwrap.fill(
+        line, width=max(console.width, 40), initial_indent="  ", subsequent_indent="    ",
+        break_long_words=False, break_on_hyphens=False,
+    )  # fmt: skip

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pandas as pd
 from rich.console import Console
 
-from benchmarks.analysis.summary import format_seconds, print_summary, summary_tables
+from benchmarks.analysis.summary import (
+    format_seconds,
+    print_answer,
+    print_summary,
+    summary_tables,
+)
 
 
 def _frame() -> pd.DataFrame:
@@ -42,3 +47,28 @@ def test_format_seconds_picks_readable_units():
     assert format_seconds(2.5) == "2.5 s"
     assert format_seconds(0.0009996) == "1 ms"
     assert format_seconds(0.9996) == "1 s"
+
+
+def test_in_a_terminal_the_answer_wraps_between_words_under_its_text():
+    """A terminal would cut "lookup_p5|0" mid-word; piped, each answer stays one line."""
+    from tests.analysis.test_recommend import world_frame
+
+    shown = Console(width=60, record=True, force_terminal=True)
+    print_answer(world_frame(), shown)
+    piped = Console(width=60, record=True, force_terminal=False)
+    print_answer(world_frame(), piped)
+    wrapped, whole = shown.export_text().splitlines(), piped.export_text().splitlines()
+    assert all(len(line) <= 60 for line in wrapped)
+    assert any(line.startswith("    ") for line in wrapped)  # continuation, under the text
+    assert any(len(line) > 60 for line in whole) and not any(ln[:4] == "    " for ln in whole)
+    assert " ".join(wrapped).split() == " ".join(whole).split()  # the same words, none cut
+
+
+def test_format_names_stay_whole_in_80_columns():
+    frame = _frame().assign(adapter=["parquet-fastparquet", "iceberg-polars", "broken"])
+    (table,) = summary_tables(frame.assign(operation="take", mb_s=[0.031, 0.0042, None]))
+    console = Console(width=80, record=True)
+    console.print(table)
+    text = console.export_text()
+    assert "parquet-fastparquet" in text and "iceberg-polars" in text and "…" not in text
+    assert "0.031" in text and "0.0042" in text  # a lookup's MB/s, not "0"
