@@ -177,7 +177,9 @@ def best_per_format(frame: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
         return ranking
     fmt = frame.drop_duplicates("adapter").set_index("adapter")
     families = ranking["adapter"].map(fmt["format"] if "format" in fmt else pd.Series(dtype=str))
-    best = ranking.assign(_format=families.fillna(ranking["adapter"]))
+    # object dtype: a map that found no format is all-NaN float, which pandas will not
+    # fill with strings much longer (Pandas4Warning)
+    best = ranking.assign(_format=families.astype(object).fillna(ranking["adapter"]))
     best = best.drop_duplicates("_format").drop(columns="_format").reset_index(drop=True)
     pairs = zip(best["adapter"], best["codec"], strict=True)
     best.insert(0, "label", [label(frame, a, c) for a, c in pairs])
