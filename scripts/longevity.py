@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import json
 import sys
 import tempfile
@@ -80,12 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     result["dataset"], result["rows"] = args.dataset, table.num_rows
-    # when and on what it ran, as every fmtbench results file says: timings taken while
-    # other work shared the cores are not comparable
-    result["datetime"] = dt.datetime.now(dt.UTC).isoformat()
-    result["wall_s"] = time.time() - started
-    result["load_before"], result["load_after"] = load_before, machine.load()
-    result["machine"] = machine.describe()
+    result.update(machine.provenance(started, load_before))  # when, how long, on what
     result["chart_png"] = None
     (args.out / "longevity.json").write_text(json.dumps(result, indent=1))  # kept if no chart
     charts = plot_longevity(result, args.out) if result["points"] else []

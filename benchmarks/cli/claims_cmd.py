@@ -13,7 +13,6 @@ thousand rows: it checks the step works, its figures judge nothing.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import shlex
 import subprocess
@@ -170,11 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     doc = {
         "claims": records,
         "smoke": args.smoke,
-        "datetime": dt.datetime.now(dt.UTC).isoformat(),
-        "wall_s": time.time() - started,
-        "load_before": load_before,
-        "load_after": machine.load(),
-        "machine": machine.describe(),
+        **machine.provenance(started, load_before),
     }
     out.write_text(json.dumps(doc, indent=1) + "\n")
     for r in records:

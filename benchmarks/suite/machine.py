@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.metadata
 import os
 import platform
+import time
 from typing import Any
 
 import psutil
@@ -63,3 +65,16 @@ def label() -> str:
     """A short machine description for chart titles: '2 cores, 24 GiB, x86_64'."""
     gib = psutil.virtual_memory().total / 2**30
     return f"{os.cpu_count()} cores, {gib:.0f} GiB, {platform.machine()}"
+
+
+def provenance(started: float, load_before: dict[str, float]) -> dict[str, Any]:
+    """When a script's run ended, how long it took (from ``started``, a ``time.time()``),
+    the load before and after, and the machine: what every results file records, because
+    timings taken while other work shared the cores are not comparable."""
+    return {
+        "datetime": dt.datetime.now(dt.UTC).isoformat(),
+        "wall_s": time.time() - started,
+        "load_before": load_before,
+        "load_after": load(),
+        "machine": describe(),
+    }
