@@ -116,7 +116,7 @@ class RunConfig:
         self.processes = self.process_count()
         for n in self.rows:
             if n is not None and n < 1:
-                raise UsageError(f"--rows must be positive, got {n}")
+                raise UsageError(f"--rows must be positive, got {n}; e.g. --rows 10000")
         _check_positive("--k", self.k)
         _check_positive("--threads", [t for t in self.threads if t is not None])
         self.options = {k: v if isinstance(v, list) else [v] for k, v in self.options.items()}
@@ -257,7 +257,7 @@ def _check_cluster(spec: str, storage: str) -> None:
 def _check_positive(flag: str, values: list[int]) -> None:
     for v in values:
         if v < 1:
-            raise UsageError(f"{flag} must be positive, got {v}")
+            raise UsageError(f"{flag} must be positive, got {v}; e.g. {flag} 1,2")
 
 
 def _check_table_knobs(cfg: RunConfig) -> None:
